@@ -1,0 +1,45 @@
+"""chaingrad's engine: scalar reverse-mode autograd in plain Python (standard library only).
+
+    >>> from engine import Value
+    >>> a, b = Value(2.0), Value(1.0)
+    >>> e = (a + b) * (b + 1)
+    >>> e.backward()
+    >>> a.grad, b.grad
+    (2.0, 5.0)
+"""
+
+from engine.check import analytic_grad, gradcheck, numerical_grad
+from engine.errors import AnomalyError, GradcheckError, NoGradError
+from engine.value import (
+    BINARY_OPS,
+    UNARY_OPS,
+    Value,
+    detect_anomaly,
+    dot,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    sum,
+    topological_order,
+    zero_grad,
+)
+
+__all__ = [
+    "AnomalyError",
+    "BINARY_OPS",
+    "GradcheckError",
+    "NoGradError",
+    "UNARY_OPS",
+    "Value",
+    "analytic_grad",
+    "detect_anomaly",
+    "dot",
+    "enable_grad",
+    "gradcheck",
+    "is_grad_enabled",
+    "no_grad",
+    "numerical_grad",
+    "sum",
+    "topological_order",
+    "zero_grad",
+]

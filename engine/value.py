@@ -1,0 +1,614 @@
+"""The scalar autograd core: `Value`, the op table and `backward()`.
+
+A Value holds one float. Every op builds a new Value that records its parents (an ordered tuple)
+and the local derivatives d(out)/d(parent), evaluated by the op's local-derivative function while
+the numbers are at hand. `backward()` orders the graph once, without recursion, and applies the
+chain rule in exactly one place: ``parent.grad += local * node.grad``, piling up (堆放) each node's
+gradient from everything downstream.
+
+Nothing in a node refers to the node itself, so a graph is freed by reference counting the moment
+the last Value of it is dropped (no reference cycles, no work for the cycle collector).
+
+A Value's ``_locals`` slot says how it takes part in autograd:
+``None`` for a constant (not tracked), ``()`` for a tracked leaf, and one local derivative per
+parent for a node made by an op.
+"""
+
+from __future__ import annotations
+
+import builtins
+import gc
+import math
+import operator
+from contextlib import contextmanager
+from numbers import Real
+from typing import Callable, Iterable, Iterator, Sequence, Union
+
+from engine.errors import AnomalyError, NoGradError
+
+Operand = Union["Value", int, float]
+
+# Process-wide switches, changed only through the context managers at the end of this file.
+_grad_enabled = True
+_anomaly_mode = False
+
+
+def _as_float(number: object, where: str) -> float:
+    """`number` as a float, or TypeError naming its type."""
+    if isinstance(number, (int, float)):
+        return float(number)
+    if isinstance(number, Real):
+        return float(number)
+    if isinstance(number, Value):
+        raise TypeError(
+            f"{where} got a Value ({number!r}) where a number was expected; "
+            "pass its number v.data, or use v.detach() for an untracked copy"
+        )
+    raise TypeError(
+        f"{where} needs a number (int, float or bool), got {type(number).__name__}: {number!r}"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The op table. Each op gives its forward value and its local derivatives d(out)/d(input), each
+# in a line or two. `x`, `a`, `b` are the inputs' numbers and `y` the output's number. Local
+# derivatives use only arithmetic on their arguments, so they hold for floats and Values alike.
+# --------------------------------------------------------------------------------------------
+
+
+def _exp(x: float) -> float:
+    """e^x; d/dx = e^x = y."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        raise OverflowError(
+            f"exp overflows for x = {x!r} (the largest finite result is at x ~ 709.78); "
+            "scale the input down or subtract the maximum first (as log-sum-exp does)"
+        ) from None
+
+
+def _log(x: float) -> float:
+    """ln x; d/dx = 1/x."""
+    if x <= 0.0:
+        raise ValueError(
+            f"log needs x > 0, got x = {x!r}; shift or clamp the input (e.g. log(x + 1) for x >= 0)"
+        )
+    return math.log(x)
+
+
+def _sqrt(x: float) -> float:
+    """sqrt(x); d/dx = 1/(2 sqrt x)."""
+    if x < 0.0:
+        raise ValueError(f"sqrt needs x >= 0, got x = {x!r}; take abs() or clamp the input first")
+    return math.sqrt(x)
+
+
+def _sigmoid(x: float) -> float:
+    """1/(1 + e^-x), split by sign so that neither branch overflows; d/dx = y(1 - y)."""
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def _softplus(x: float) -> float:
+    """ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|), stable for any finite x; d/dx = sigmoid(x)."""
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _reciprocal(number: float) -> float:
+    """1/number, with 1/0 = inf (the derivative of sqrt or x**0.5 at 0, as PyTorch gives)."""
+    return 1.0 / number if number != 0.0 else math.inf
+
+
+UNARY_OPS: dict[str, tuple[Callable[[float], float], Callable[[float, float], float]]] = {
+    # name: (forward, local derivative d(out)/dx as a function of x and y)
+    "exp": (_exp, lambda x, y: y),
+    "log": (_log, lambda x, y: 1.0 / x),
+    "sqrt": (_sqrt, lambda x, y: 0.5 * _reciprocal(y)),
+    "tanh": (math.tanh, lambda x, y: 1.0 - y * y),
+    "sigmoid": (_sigmoid, lambda x, y: y * (1.0 - y)),
+    "softplus": (_softplus, lambda x, y: _sigmoid(x)),
+    "relu": (lambda x: x if x > 0.0 else 0.0, lambda x, y: 1.0 if x > 0.0 else 0.0),
+    "abs": (abs, lambda x, y: 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)),
+    "sin": (math.sin, lambda x, y: math.cos(x)),
+    "cos": (math.cos, lambda x, y: -math.sin(x)),
+    "neg": (lambda x: -x, lambda x, y: -1.0),
+}
+
+
+def _divide(a: float, b: float) -> float:
+    """a / b; d/da = 1/b, d/db = -a/b^2 = -y/b."""
+    if b == 0.0:
+        raise ZeroDivisionError(
+            f"division by zero in {a!r} / {b!r}; guard the denominator (e.g. add a small epsilon)"
+        )
+    return a / b
+
+
+def _power(a: float, b: float) -> float:
+    """a ** b with a Value exponent, defined for a > 0; d/da = b a^(b-1), d/db = y ln a."""
+    if a <= 0.0:
+        raise ValueError(
+            f"a ** b with a tracked exponent needs base a > 0 (its derivative has ln a), got a = {a!r}; "
+            "use a constant exponent, or exp(b * log(a)) with a > 0"
+        )
+    return a**b
+
+
+BINARY_OPS: dict[str, tuple[Callable[[float, float], float], Callable[[float, float, float], tuple[float, float]]]] = {
+    # name: (forward, local derivatives (d(out)/da, d(out)/db) as a function of a, b and y)
+    "+": (lambda a, b: a + b, lambda a, b, y: (1.0, 1.0)),
+    "-": (lambda a, b: a - b, lambda a, b, y: (1.0, -1.0)),
+    "*": (lambda a, b: a * b, lambda a, b, y: (b, a)),
+    "/": (_divide, lambda a, b, y: (1.0 / b, -y / b)),
+    "**": (_power, lambda a, b, y: (b * a ** (b - 1.0), y * math.log(a))),
+}
+
+
+def _power_constant(x: float, k: float) -> tuple[float, float]:
+    """x ** k for a number k: (y, dy/dx = k x^(k-1)); a real result only (never complex)."""
+    if x == 0.0 and k < 0.0:
+        raise ZeroDivisionError(
+            f"0 ** {k!r} divides by zero in op '**'; keep the base away from 0 (e.g. x + 1e-12)"
+        )
+    if x < 0.0 and not float(k).is_integer():
+        raise ValueError(
+            f"a negative base with a non-integer exponent has no real value: ({x!r}) ** {k!r} in op '**'; "
+            "use abs(x) ** k, or an integer exponent"
+        )
+    y = x**k
+    if k == 0.0:
+        return y, 0.0
+    if x == 0.0 and k < 1.0:
+        return y, math.inf
+    return y, k * x ** (k - 1.0)
+
+
+# --------------------------------------------------------------------------------------------
+# Building nodes
+# --------------------------------------------------------------------------------------------
+
+_new = object.__new__
+_builtin_sum = builtins.sum  # engine.sum below shadows it in this module
+
+
+def _node(data: float, op: str, parents: tuple, local_derivatives: tuple) -> Value:
+    """A new tracked Value made by `op` from `parents` (all tracked)."""
+    if _anomaly_mode and not math.isfinite(data):
+        raise AnomalyError(
+            f"op '{op}' produced a non-finite value {data!r} from "
+            + ", ".join(repr(parent) for parent in parents)
+            + "; look at these inputs (detect_anomaly() stopped at the first non-finite result)"
+        )
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out.op = op
+    out.parents = parents
+    out._locals = local_derivatives
+    return out
+
+
+def _constant(data: float) -> Value:
+    """A new untracked Value: made under no_grad(), or from constants only."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out.op = ""
+    out.parents = ()
+    out._locals = None
+    return out
+
+
+def _unary(name: str) -> Callable[[Value], Value]:
+    """The Value method for the unary op `name` in UNARY_OPS."""
+    forward, local = UNARY_OPS[name]
+
+    def method(self: Value) -> Value:
+        x = self.data
+        y = forward(x)
+        if self._locals is None or not _grad_enabled:
+            return _constant(y)
+        return _node(y, name, (self,), (local(x, y),))
+
+    method.__name__ = name
+    method.__doc__ = forward.__doc__ or f"{name}(self), recorded in the graph."
+    return method
+
+
+def _apply_binary(name: str, a: object, b: object) -> Value:
+    """`a name b` for operands that are Values or numbers; numbers become untracked constants."""
+    forward, local = BINARY_OPS[name]
+    a_data = a.data if a.__class__ is Value else a
+    b_data = b.data if b.__class__ is Value else b
+    y = forward(a_data, b_data)
+    a_tracked = a.__class__ is Value and a._locals is not None
+    b_tracked = b.__class__ is Value and b._locals is not None
+    if not (_grad_enabled and (a_tracked or b_tracked)):
+        return _constant(y)
+    da, db = local(a_data, b_data, y)
+    if a_tracked and b_tracked:
+        return _node(y, name, (a, b), (da, db))
+    if a_tracked:
+        return _node(y, name, (a,), (da,))
+    return _node(y, name, (b,), (db,))
+
+
+def _binary(name: str, reflected: bool = False) -> Callable[[Value, object], Value]:
+    """The Value method for `self name other` (or `other name self` when reflected)."""
+
+    def method(self: Value, other: object) -> Value:
+        if other.__class__ is not Value:
+            if not isinstance(other, (int, float, Real)):
+                return NotImplemented
+            other = float(other)
+        if reflected:
+            return _apply_binary(name, other, self)
+        return _apply_binary(name, self, other)
+
+    method.__name__ = f"__{'r' if reflected else ''}{name}__"
+    method.__doc__ = BINARY_OPS[name][0].__doc__
+    return method
+
+
+# --------------------------------------------------------------------------------------------
+# Value
+# --------------------------------------------------------------------------------------------
+
+
+class Value:
+    """One scalar in a computation graph: its number, its gradient and how it was made.
+
+    Attributes:
+        data: the number (a float).
+        grad: d(root)/d(self) after ``root.backward()``; 0.0 before.
+        label: a name for pictures and messages ('' if none).
+        op: the op that made this Value ('' for leaves and constants).
+        parents: the Values it was made from, in order (``x*x`` has ``(x, x)``).
+    """
+
+    __slots__ = ("data", "grad", "label", "op", "parents", "_locals")
+
+    data: float
+    grad: float
+    label: str
+    op: str
+    parents: tuple[Value, ...]
+
+    def __init__(self, data: float, label: str = "", requires_grad: bool = True) -> None:
+        self.data = _as_float(data, "Value()")
+        self.grad = 0.0
+        self.label = label
+        self.op = ""
+        self.parents = ()
+        self._locals: tuple | None = () if requires_grad else None
+
+    # ---- autograd state ----
+
+    @property
+    def requires_grad(self) -> bool:
+        """True if backward() computes a gradient for this Value."""
+        return self._locals is not None
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        if self.parents:
+            raise ValueError(
+                f"requires_grad can only be changed on leaves, and {self!r} was made by op '{self.op}'; "
+                "use .detach() for an untracked copy"
+            )
+        self._locals = () if flag else None
+
+    @property
+    def local_derivatives(self) -> tuple[float, ...]:
+        """d(self)/d(parent) for each parent, in the order of `parents`."""
+        return self._locals or ()
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for Values not made by an op (inputs, parameters, constants)."""
+        return not self.parents
+
+    def detach(self) -> Value:
+        """An untracked copy of this Value: same number, no history, no gradient."""
+        out = _constant(self.data)
+        out.label = self.label
+        return out
+
+    def zero_grad(self) -> None:
+        """Set this Value's gradient to 0.0."""
+        self.grad = 0.0
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    # ---- binary ops: Value with Value or number, both ways round ----
+
+    __add__ = _binary("+")
+    __radd__ = _binary("+", reflected=True)
+    __sub__ = _binary("-")
+    __rsub__ = _binary("-", reflected=True)
+    __mul__ = _binary("*")
+    __rmul__ = _binary("*", reflected=True)
+    __truediv__ = _binary("/")
+    __rtruediv__ = _binary("/", reflected=True)
+
+    def __pow__(self, exponent: Operand) -> Value:
+        """self ** exponent: a number k (any real base, integer k for a negative base) or a Value (base > 0)."""
+        if exponent.__class__ is Value and exponent._locals is not None:
+            return _apply_binary("**", self, exponent)
+        if exponent.__class__ is Value:
+            exponent = exponent.data
+        elif not isinstance(exponent, (int, float, Real)):
+            return NotImplemented
+        k = float(exponent)
+        y, local = _power_constant(self.data, k)
+        if self._locals is None or not _grad_enabled:
+            return _constant(y)
+        return _node(y, "**", (self,), (local,))
+
+    def __rpow__(self, base: Operand) -> Value:
+        """base ** self for a number base > 0; d/dself = y ln(base)."""
+        if not isinstance(base, (int, float, Real)):
+            return NotImplemented
+        return _apply_binary("**", float(base), self)
+
+    # ---- unary ops ----
+
+    __neg__ = _unary("neg")
+    exp = _unary("exp")
+    log = _unary("log")
+    sqrt = _unary("sqrt")
+    tanh = _unary("tanh")
+    sigmoid = _unary("sigmoid")
+    softplus = _unary("softplus")
+    relu = _unary("relu")
+    sin = _unary("sin")
+    cos = _unary("cos")
+    __abs__ = _unary("abs")
+    abs = __abs__
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        """x if x > 0 else slope * x; d/dx = 1 or slope."""
+        slope = _as_float(slope, "leaky_relu(slope)")
+        x = self.data
+        y, local = (x, 1.0) if x > 0.0 else (slope * x, slope)
+        if self._locals is None or not _grad_enabled:
+            return _constant(y)
+        return _node(y, "leaky_relu", (self,), (local,))
+
+    # ---- backward ----
+
+    def backward(self, grad: float = 1.0) -> None:
+        """Fill `.grad` of every Value this one depends on with d(self)/d(that Value) * grad.
+
+        Leaf gradients accumulate across calls (call `zero_grad` between steps); the gradients of
+        intermediate nodes are recomputed from zero on each call.
+        """
+        seed = _as_float(grad, "backward(grad=...)")
+        if self._locals is None:
+            raise NoGradError(
+                f"backward() on {self!r}, which does not require grad: it was made under no_grad(), "
+                "from constants only, or by detach(); build it from Values with requires_grad=True"
+            )
+        if not self.parents:
+            self.grad += seed
+            return
+        collector_was_enabled = gc.isenabled()
+        gc.disable()  # backward allocates only short-lived objects: a collection would rescan the graph
+        try:
+            order, earlier_grads = _consumers_first(self)
+            self.grad = seed
+            for node in order:
+                gradient = node.grad
+                for parent, local in zip(node.parents, node._locals):
+                    parent.grad += local * gradient
+                if _anomaly_mode:
+                    _check_gradients(node)
+            for leaf, earlier in earlier_grads.items():
+                leaf.grad += earlier
+        finally:
+            if collector_was_enabled:
+                gc.enable()
+
+
+def _consumers_first(root: Value) -> tuple[list[Value], dict[Value, float]]:
+    """The interior nodes of root's graph, each before all of its parents, with their grads reset.
+
+    Iterative depth-first search (no recursion limit). Leaves need no place in the order, as they
+    only receive gradient; a leaf that still holds a gradient from an earlier pass is set to 0.0
+    and its earlier gradient returned, to be added back once this pass is complete (so that two
+    passes give exactly twice one pass, as in PyTorch).
+    """
+    postorder: list[Value] = []
+    earlier_grads: dict[Value, float] = {}
+    visited = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            postorder.append(node)
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        node.grad = 0.0
+        stack.append((node, True))
+        for parent in node.parents:
+            if parent.parents:
+                if parent not in visited:
+                    stack.append((parent, False))
+            elif parent.grad:
+                earlier_grads[parent] = parent.grad
+                parent.grad = 0.0
+    postorder.reverse()
+    return postorder, earlier_grads
+
+
+def _check_gradients(node: Value) -> None:
+    """Under detect_anomaly(): raise if passing node's gradient on made a parent's gradient non-finite."""
+    for parent, local in zip(node.parents, node._locals):
+        if not math.isfinite(parent.grad):
+            raise AnomalyError(
+                f"backward through op '{node.op}' made a non-finite gradient {parent.grad!r} for "
+                f"{parent!r}: local derivative {local!r} times upstream gradient {node.grad!r} "
+                f"(the node is {node!r})"
+            )
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every Value of root's graph, leaves included, each after all of its parents (root last).
+
+    Ties keep the parents' order, so the result is the same on every run.
+    """
+    order: list[Value] = []
+    visited = {root}
+    stack: list[tuple[Value, Iterator[Value]]] = [(root, iter(root.parents))]
+    while stack:
+        node, parents = stack[-1]
+        for parent in parents:
+            if parent not in visited:
+                visited.add(parent)
+                stack.append((parent, iter(parent.parents)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
+# --------------------------------------------------------------------------------------------
+# n-ary nodes: one node with many parents
+# --------------------------------------------------------------------------------------------
+
+
+def _numbers(items: Sequence[object], where: str) -> tuple[list[float], list[bool] | bool]:
+    """The numbers of `items` (Values or numbers) and which are tracked Values.
+
+    The second result is True when all are tracked Values, False when none is, else one flag each.
+    """
+    try:  # the common case, at C speed: all Values
+        numbers = [item.data for item in items]
+        tracked = [item._locals is not None for item in items]
+    except AttributeError:
+        numbers = [item.data if item.__class__ is Value else _as_float(item, where) for item in items]
+        tracked = [item.__class__ is Value and item._locals is not None for item in items]
+    if all(tracked):
+        return numbers, True
+    if not any(tracked):
+        return numbers, False
+    return numbers, tracked
+
+
+def sum(values: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001 - engine.sum, as torch.sum
+    """One node for start + Σ values; d/d(each value) = 1. Numbers among them are constants."""
+    items = [*values, start]
+    numbers, tracked = _numbers(items, "engine.sum()")
+    total = _builtin_sum(numbers)
+    if tracked is True:
+        parents = tuple(items)
+    elif tracked is False:
+        parents = ()
+    else:
+        parents = tuple(item for item, flag in zip(items, tracked) if flag)
+    if not (_grad_enabled and parents):
+        return _constant(total)
+    return _node(total, "sum", parents, (1.0,) * len(parents))
+
+
+def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | None = None) -> Value:
+    """One node for Σ weights[i] * inputs[i] (+ bias); d/dweights[i] = inputs[i], d/dinputs[i] = weights[i].
+
+    Either side may hold numbers (constants) or Values; a neuron is `dot(w, x, bias=b)`.
+    """
+    if len(weights) != len(inputs):
+        raise ValueError(
+            f"engine.dot needs sequences of equal length, got {len(weights)} weights and {len(inputs)} inputs"
+        )
+    weight_numbers, weight_tracked = _numbers(weights, "engine.dot() weights")
+    input_numbers, input_tracked = _numbers(inputs, "engine.dot() inputs")
+    total = _builtin_sum(map(operator.mul, weight_numbers, input_numbers))
+    if weight_tracked is True and input_tracked is True:  # Values times Values
+        parents = (*weights, *inputs)
+        local_derivatives = (*input_numbers, *weight_numbers)
+    elif weight_tracked is True and input_tracked is False:  # parameters times numbers
+        parents = tuple(weights)
+        local_derivatives = tuple(input_numbers)
+    else:  # anything mixed: keep the tracked ones
+        count = len(weights)
+        weight_flags = [weight_tracked] * count if isinstance(weight_tracked, bool) else weight_tracked
+        input_flags = [input_tracked] * count if isinstance(input_tracked, bool) else input_tracked
+        pairs = [(w, x) for w, x, flag in zip(weights, input_numbers, weight_flags) if flag]
+        pairs += [(x, w) for x, w, flag in zip(inputs, weight_numbers, input_flags) if flag]
+        parents = tuple(parent for parent, _ in pairs)
+        local_derivatives = tuple(local for _, local in pairs)
+    if bias is not None:
+        if bias.__class__ is Value:
+            total += bias.data
+            if bias._locals is not None:
+                parents += (bias,)
+                local_derivatives += (1.0,)
+        else:
+            total += _as_float(bias, "engine.dot(bias=...)")
+    if not (_grad_enabled and parents):
+        return _constant(total)
+    return _node(total, "dot", parents, local_derivatives)
+
+
+# --------------------------------------------------------------------------------------------
+# Modes and helpers
+# --------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Inside this block ops record no graph: results are untracked constants (as torch.no_grad)."""
+    global _grad_enabled
+    previous = _grad_enabled
+    _grad_enabled = False
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+
+
+@contextmanager
+def enable_grad() -> Iterator[None]:
+    """Record graphs again inside a no_grad() block (as torch.enable_grad)."""
+    global _grad_enabled
+    previous = _grad_enabled
+    _grad_enabled = True
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside no_grad()."""
+    return _grad_enabled
+
+
+@contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Raise AnomalyError at the first non-finite data or gradient, naming the op and its inputs."""
+    global _anomaly_mode
+    previous = _anomaly_mode
+    _anomaly_mode = True
+    try:
+        yield
+    finally:
+        _anomaly_mode = previous
+
+
+def zero_grad(values: Iterable[Value]) -> None:
+    """Set the gradient of every Value in `values` to 0.0."""
+    for value in values:
+        value.grad = 0.0

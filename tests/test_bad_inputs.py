@@ -1,0 +1,100 @@
+"""Bad input gets a typed error naming the op, the value and the fix, and changes nothing."""
+
+import pytest
+
+import engine
+from engine import Value
+
+
+@pytest.mark.parametrize("data", ["abc", None, [1], (2.0,), {}, 1j])
+def test_value_rejects_non_numbers(data):
+    with pytest.raises(TypeError, match=type(data).__name__):
+        Value(data)
+
+
+def test_value_of_a_value_says_what_to_do():
+    with pytest.raises(TypeError, match="detach"):
+        Value(Value(1.0))
+
+
+@pytest.mark.parametrize("data", [True, 3, 2.5])
+def test_value_accepts_bool_int_float(data):
+    assert Value(data).data == float(data)
+    assert isinstance(Value(data).data, float)
+
+
+@pytest.mark.parametrize("other", ["2", None, [1.0], 1j])
+def test_foreign_operands_give_pythons_type_error(other):
+    x = Value(1.0)
+    for op in (lambda: x + other, lambda: other + x, lambda: x * other, lambda: other * x,
+               lambda: x - other, lambda: other - x, lambda: x / other, lambda: other / x,
+               lambda: x ** other, lambda: other ** x):
+        with pytest.raises(TypeError):
+            op()
+    assert x.__add__(other) is NotImplemented
+
+
+@pytest.mark.parametrize("x", [0.0, -1.0])
+def test_log_domain(x):
+    with pytest.raises(ValueError, match=r"log needs x > 0, got x = -?\d"):
+        Value(x).log()
+
+
+def test_sqrt_domain():
+    with pytest.raises(ValueError, match="sqrt needs x >= 0, got x = -4.0"):
+        Value(-4.0).sqrt()
+
+
+def test_negative_base_with_fractional_exponent_is_not_complex():
+    with pytest.raises(ValueError, match=r"negative base.*\(-8.0\) \*\* 0.5"):
+        Value(-8.0) ** 0.5
+    assert (Value(-2.0) ** 3).data == -8.0  # integer exponents are fine
+
+
+def test_value_exponent_needs_positive_base():
+    with pytest.raises(ValueError, match="base a > 0"):
+        Value(-2.0) ** Value(2.0)
+    with pytest.raises(ValueError, match="base a > 0"):
+        (-2) ** Value(0.5)
+
+
+def test_zero_to_a_negative_power():
+    with pytest.raises(ZeroDivisionError, match=r"0 \*\* -1.0.*'\*\*'"):
+        Value(0.0) ** -1
+
+
+@pytest.mark.parametrize("make", [lambda x: x / 0, lambda x: x / Value(0.0), lambda x: 1 / (x - x)])
+def test_division_by_zero(make):
+    with pytest.raises(ZeroDivisionError, match="division by zero"):
+        make(Value(1.0))
+
+
+def test_exp_overflow():
+    with pytest.raises(OverflowError, match="exp overflows for x = 1000.0"):
+        Value(1000.0).exp()
+
+
+@pytest.mark.parametrize("seed", ["1", None, [1.0]])
+def test_backward_seed_must_be_a_number(seed):
+    x = Value(2.0)
+    y = x * x
+    with pytest.raises(TypeError, match="backward"):
+        y.backward(seed)
+    assert x.grad == 0.0
+
+
+def test_dot_length_mismatch():
+    with pytest.raises(ValueError, match="2 weights and 3 inputs"):
+        engine.dot([Value(1.0), Value(2.0)], [1.0, 2.0, 3.0])
+
+
+def test_sum_rejects_strings():
+    with pytest.raises(TypeError, match="str"):
+        engine.sum([Value(1.0), "2"])
+
+
+def test_failed_op_changes_nothing():
+    x = Value(-1.0)
+    with pytest.raises(ValueError):
+        x.log()
+    assert (x.data, x.grad, x.parents) == (-1.0, 0.0, ())

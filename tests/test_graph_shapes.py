@@ -1,0 +1,134 @@
+"""Graph-shape regressions: reused nodes, diamonds, n-ary nodes with repeated parents, deep chains."""
+
+import gc
+import math
+import sys
+
+import pytest
+
+import engine
+from engine import Value
+
+
+def test_x_times_x_keeps_both_slots():
+    x = Value(3.0)
+    y = x * x
+    assert y.parents == (x, x)
+    y.backward()
+    assert x.grad == 6.0
+
+
+def test_x_plus_x_times_x():
+    # tinygrad's regression: d/dx (x + x) x = 4x
+    x = Value(3.0)
+    ((x + x) * x).backward()
+    assert x.grad == 12.0
+
+
+def test_diamond():
+    # a feeds b and c, both feed d: dd/da = db/da * dd/db + dc/da * dd/dc
+    a = Value(2.0)
+    b = a * 3
+    c = a.exp()
+    d = b * c
+    d.backward()
+    assert a.grad == pytest.approx(3 * c.data + b.data * c.data, rel=1e-12)
+
+
+def test_node_used_100_times():
+    x = Value(0.5)
+    y = x.tanh()
+    total = y
+    for _ in range(99):
+        total = total + y
+    total.backward()
+    assert y.grad == 100.0
+    assert x.grad == pytest.approx(100 * (1 - y.data**2), rel=1e-12)
+
+
+def test_sum_with_repeated_parents():
+    x, y = Value(2.0), Value(-1.0)
+    s = engine.sum([x, y, x, x, 4.0])
+    assert s.parents == (x, y, x, x)
+    assert s.data == 9.0
+    s.backward()
+    assert (x.grad, y.grad) == (3.0, 1.0)
+
+
+def test_dot_with_repeated_parents_is_a_sum_of_squares():
+    xs = [Value(1.0), Value(-2.0), Value(3.0)]
+    d = engine.dot(xs, xs)
+    assert d.data == 14.0
+    assert len(d.parents) == 6
+    d.backward()
+    assert [x.grad for x in xs] == [2.0, -4.0, 6.0]
+
+
+def test_dot_is_one_node_with_bias():
+    w = [Value(0.5), Value(-1.0)]
+    b = Value(0.25)
+    out = engine.dot(w, [2.0, 3.0], bias=b)
+    assert out.op == "dot"
+    assert out.parents == (w[0], w[1], b)
+    assert out.data == 0.5 * 2 - 3 + 0.25
+    out.backward()
+    assert (w[0].grad, w[1].grad, b.grad) == (2.0, 3.0, 1.0)
+
+
+def test_dot_mixes_values_and_constants_on_both_sides():
+    a, b = Value(2.0), Value(5.0)
+    constant = Value(7.0, requires_grad=False)
+    out = engine.dot([a, 3.0, constant], [4.0, b, a])
+    assert out.data == 2 * 4 + 3 * 5 + 7 * 2
+    out.backward()
+    assert (a.grad, b.grad, constant.grad) == (4.0 + 7.0, 3.0, 0.0)
+
+
+def test_intermediate_gradients_are_right():
+    a, b = Value(2.0), Value(1.0)
+    c = a + b
+    d = b + 1
+    e = c * d
+    e.backward()
+    assert (e.grad, c.grad, d.grad) == (1.0, 2.0, 3.0)
+
+
+@pytest.mark.slow
+def test_million_node_chain():
+    x = start = Value(0.5)
+    for _ in range(1_000_000):
+        x = (x * 1.0001).tanh()
+    assert sys.getrecursionlimit() < 1_000_000
+    x.backward()
+    # d x_{n+1}/d x_n = 1.0001 (1 - x_{n+1}^2), so the gradient is a product we recompute with floats
+    expected, value = 1.0, 0.5
+    factors = []
+    for _ in range(1_000_000):
+        value = math.tanh(value * 1.0001)
+        factors.append(1.0001 * (1 - value * value))
+    for factor in reversed(factors):
+        expected *= factor
+    assert start.grad == pytest.approx(expected, rel=1e-9)
+
+
+def count_values() -> int:
+    return len([obj for obj in gc.get_objects() if type(obj) is Value])
+
+
+def test_graph_is_freed_by_reference_counting():
+    gc.collect()
+    collector_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        before = count_values()
+        x = Value(1.0)
+        y = x
+        for _ in range(100):
+            y = (y * 2.0).tanh() + x
+        y.backward()
+        assert count_values() - before == 301
+        del x, y
+        assert count_values() == before, "the graph outlived its last reference: a reference cycle"
+    finally:
+        if collector_was_enabled:
+            gc.enable()
