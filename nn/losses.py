@@ -1,0 +1,95 @@
+"""Losses as plain functions of Values, each a few commented steps, numerically stable.
+
+Batches are lists: `predictions[i]` is sample i's output (a Value, or a list of Values for vectors).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence, Union
+
+import engine
+from engine import Value
+
+Scalar = Union[Value, float]
+
+
+def _check_batch(name: str, predictions: Sequence[object], targets: Sequence[object]) -> int:
+    if len(predictions) != len(targets):
+        raise ValueError(f"{name}: {len(predictions)} predictions but {len(targets)} targets; pass one target per sample")
+    if not predictions:
+        raise ValueError(f"{name}: the batch is empty")
+    return len(predictions)
+
+
+def mse(predictions: Sequence[Scalar], targets: Sequence[float]) -> Value:
+    """Mean squared error (1/n) Σ (prediction - target)^2, as torch.nn.functional.mse_loss."""
+    n = _check_batch("mse", predictions, targets)
+    errors = [prediction - target for prediction, target in zip(predictions, targets)]
+    return engine.dot(errors, errors) * (1.0 / n)
+
+
+def quadratic_cost(outputs: Sequence[Sequence[Scalar]], targets: Sequence[Sequence[float]]) -> Value:
+    """Nielsen's quadratic cost C = 1/(2n) Σ_x ||y(x) - a(x)||^2 over n samples of vectors."""
+    n = _check_batch("quadratic_cost", outputs, targets)
+    errors = []
+    for index, (output, target) in enumerate(zip(outputs, targets)):
+        if len(output) != len(target):
+            raise ValueError(f"quadratic_cost: sample {index} has {len(output)} outputs but {len(target)} targets")
+        errors += [a - y for a, y in zip(output, target)]
+    return engine.dot(errors, errors) * (0.5 / n)
+
+
+def hinge(scores: Sequence[Value], labels: Sequence[float]) -> Value:
+    """Max-margin loss (1/n) Σ max(0, 1 - y s) for labels y in {-1, +1} (micrograd's demo)."""
+    n = _check_batch("hinge", scores, labels)
+    for label in labels:
+        if label not in (-1, 1):
+            raise ValueError(f"hinge: labels must be -1 or +1, got {label!r}; map 0/1 labels with 2*y - 1")
+    margins = [(1.0 - label * score).relu() for score, label in zip(scores, labels)]
+    return engine.sum(margins) * (1.0 / n)
+
+
+def l2(parameters: Sequence[Value], strength: float) -> Value:
+    """L2 penalty (strength / 2) Σ w^2, whose gradient is strength * w (weight decay)."""
+    return engine.dot(parameters, parameters) * (0.5 * strength)
+
+
+def log_softmax(logits: Sequence[Value]) -> list[Value]:
+    """log softmax(z)_i = z_i - m - log Σ_j exp(z_j - m), with m = max(z) held constant (no overflow)."""
+    if not logits:
+        raise ValueError("log_softmax: no logits")
+    largest = max(float(z) for z in logits)
+    shifted = [z - largest for z in logits]  # every exponent <= 0
+    log_total = engine.sum([s.exp() for s in shifted]).log()  # >= log 1, the max term
+    return [s - log_total for s in shifted]
+
+
+def softmax(logits: Sequence[Value]) -> list[Value]:
+    """softmax(z)_i = exp(z_i - m) / Σ_j exp(z_j - m), with m = max(z)."""
+    if not logits:
+        raise ValueError("softmax: no logits")
+    largest = max(float(z) for z in logits)
+    exps = [(z - largest).exp() for z in logits]
+    total = engine.sum(exps)
+    return [e / total for e in exps]
+
+
+def cross_entropy(logits: Sequence[Sequence[Value]], targets: Sequence[int]) -> Value:
+    """Mean over the batch of -log softmax(z)[target], from logits; dL/dz = (softmax - onehot) / N."""
+    n = _check_batch("cross_entropy", logits, targets)
+    picked = []
+    for index, (row, target) in enumerate(zip(logits, targets)):
+        if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < len(row):
+            raise ValueError(f"cross_entropy: target of sample {index} must be a class index in [0, {len(row)}), got {target!r}")
+        picked.append(log_softmax(row)[target])
+    return engine.sum(picked) * (-1.0 / n)
+
+
+def binary_cross_entropy(logits: Sequence[Value], targets: Sequence[float]) -> Value:
+    """Mean of softplus(z) - y z = -[y log σ(z) + (1 - y) log(1 - σ(z))], from logits, stable; dL/dz = (σ(z) - y)/N."""
+    n = _check_batch("binary_cross_entropy", logits, targets)
+    for target in targets:
+        if not 0.0 <= target <= 1.0:
+            raise ValueError(f"binary_cross_entropy: targets must lie in [0, 1], got {target!r}")
+    losses = [z.softplus() - z * target for z, target in zip(logits, targets)]
+    return engine.sum(losses) * (1.0 / n)
