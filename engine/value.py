@@ -50,104 +50,152 @@ def _as_float(number: object, where: str) -> float:
 
 
 # --------------------------------------------------------------------------------------------
-# The op table. Each op gives its forward value and its local derivatives d(out)/d(input), each
-# in a line or two. `x`, `a`, `b` are the inputs' numbers and `y` the output's number. Local
-# derivatives use only arithmetic on their arguments, so they hold for floats and Values alike.
+# The op table. Each op is a function of its inputs' numbers that returns the output's number and
+# the local derivatives d(out)/d(input): the forward line, then the derivative line.
 # --------------------------------------------------------------------------------------------
 
 
-def _exp(x: float) -> float:
-    """e^x; d/dx = e^x = y."""
+def _exp(x: float) -> tuple[float, float]:
+    """e^x; d/dx = e^x."""
     try:
-        return math.exp(x)
+        y = math.exp(x)
     except OverflowError:
         raise OverflowError(
-            f"exp overflows for x = {x!r} (the largest finite result is at x ~ 709.78); "
+            f"exp overflows for x = {x!r} in op 'exp' (the largest finite result is at x ~ 709.78); "
             "scale the input down or subtract the maximum first (as log-sum-exp does)"
         ) from None
+    return y, y
 
 
-def _log(x: float) -> float:
+def _log(x: float) -> tuple[float, float]:
     """ln x; d/dx = 1/x."""
     if x <= 0.0:
         raise ValueError(
             f"log needs x > 0, got x = {x!r}; shift or clamp the input (e.g. log(x + 1) for x >= 0)"
         )
-    return math.log(x)
+    return math.log(x), 1.0 / x
 
 
-def _sqrt(x: float) -> float:
-    """sqrt(x); d/dx = 1/(2 sqrt x)."""
+def _sqrt(x: float) -> tuple[float, float]:
+    """sqrt x; d/dx = 1/(2 sqrt x), infinite at 0 (as in PyTorch)."""
     if x < 0.0:
         raise ValueError(f"sqrt needs x >= 0, got x = {x!r}; take abs() or clamp the input first")
-    return math.sqrt(x)
+    y = math.sqrt(x)
+    return y, (0.5 / y if y else math.inf)
 
 
-def _sigmoid(x: float) -> float:
-    """1/(1 + e^-x), split by sign so that neither branch overflows; d/dx = y(1 - y)."""
+def _tanh(x: float) -> tuple[float, float]:
+    """tanh x; d/dx = 1 - tanh^2 x."""
+    y = math.tanh(x)
+    return y, 1.0 - y * y
+
+
+def _logistic(x: float) -> float:
+    """1/(1 + e^-x), split by sign so that neither branch overflows."""
     if x >= 0.0:
         return 1.0 / (1.0 + math.exp(-x))
     z = math.exp(x)
     return z / (1.0 + z)
 
 
-def _softplus(x: float) -> float:
-    """ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|), stable for any finite x; d/dx = sigmoid(x)."""
-    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+def _sigmoid(x: float) -> tuple[float, float]:
+    """sigmoid x = 1/(1 + e^-x); d/dx = y (1 - y)."""
+    y = _logistic(x)
+    return y, y * (1.0 - y)
 
 
-def _reciprocal(number: float) -> float:
-    """1/number, with 1/0 = inf (the derivative of sqrt or x**0.5 at 0, as PyTorch gives)."""
-    return 1.0 / number if number != 0.0 else math.inf
+def _softplus(x: float) -> tuple[float, float]:
+    """ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|), stable for any finite x; d/dx = sigmoid x."""
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x))), _logistic(x)
 
 
-UNARY_OPS: dict[str, tuple[Callable[[float], float], Callable[[float, float], float]]] = {
-    # name: (forward, local derivative d(out)/dx as a function of x and y)
-    "exp": (_exp, lambda x, y: y),
-    "log": (_log, lambda x, y: 1.0 / x),
-    "sqrt": (_sqrt, lambda x, y: 0.5 * _reciprocal(y)),
-    "tanh": (math.tanh, lambda x, y: 1.0 - y * y),
-    "sigmoid": (_sigmoid, lambda x, y: y * (1.0 - y)),
-    "softplus": (_softplus, lambda x, y: _sigmoid(x)),
-    "relu": (lambda x: x if x > 0.0 else 0.0, lambda x, y: 1.0 if x > 0.0 else 0.0),
-    "abs": (abs, lambda x, y: 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)),
-    "sin": (math.sin, lambda x, y: math.cos(x)),
-    "cos": (math.cos, lambda x, y: -math.sin(x)),
-    "neg": (lambda x: -x, lambda x, y: -1.0),
+def _relu(x: float) -> tuple[float, float]:
+    """max(x, 0); d/dx = 1 for x > 0, else 0 (0 at the kink, as in PyTorch)."""
+    return (x, 1.0) if x > 0.0 else (0.0, 0.0)
+
+
+def _abs(x: float) -> tuple[float, float]:
+    """|x|; d/dx = sign x (0 at the kink)."""
+    return (x, 1.0) if x > 0.0 else ((-x, -1.0) if x < 0.0 else (0.0, 0.0))
+
+
+def _sin(x: float) -> tuple[float, float]:
+    """sin x; d/dx = cos x."""
+    return math.sin(x), math.cos(x)
+
+
+def _cos(x: float) -> tuple[float, float]:
+    """cos x; d/dx = -sin x."""
+    return math.cos(x), -math.sin(x)
+
+
+def _neg(x: float) -> tuple[float, float]:
+    """-x; d/dx = -1."""
+    return -x, -1.0
+
+
+UNARY_OPS: dict[str, Callable[[float], tuple[float, float]]] = {
+    "neg": _neg,
+    "exp": _exp,
+    "log": _log,
+    "sqrt": _sqrt,
+    "tanh": _tanh,
+    "sigmoid": _sigmoid,
+    "softplus": _softplus,
+    "relu": _relu,
+    "abs": _abs,
+    "sin": _sin,
+    "cos": _cos,
 }
 
 
-def _divide(a: float, b: float) -> float:
+def _add(a: float, b: float) -> tuple[float, float, float]:
+    """a + b; d/da = 1, d/db = 1."""
+    return a + b, 1.0, 1.0
+
+
+def _subtract(a: float, b: float) -> tuple[float, float, float]:
+    """a - b; d/da = 1, d/db = -1."""
+    return a - b, 1.0, -1.0
+
+
+def _multiply(a: float, b: float) -> tuple[float, float, float]:
+    """a * b; d/da = b, d/db = a."""
+    return a * b, b, a
+
+
+def _divide(a: float, b: float) -> tuple[float, float, float]:
     """a / b; d/da = 1/b, d/db = -a/b^2 = -y/b."""
     if b == 0.0:
         raise ZeroDivisionError(
             f"division by zero in {a!r} / {b!r}; guard the denominator (e.g. add a small epsilon)"
         )
-    return a / b
+    y = a / b
+    return y, 1.0 / b, -y / b
 
 
-def _power(a: float, b: float) -> float:
-    """a ** b with a Value exponent, defined for a > 0; d/da = b a^(b-1), d/db = y ln a."""
+def _power(a: float, b: float) -> tuple[float, float, float]:
+    """a ** b for a tracked exponent b, defined for a > 0; d/da = b a^(b-1), d/db = y ln a."""
     if a <= 0.0:
         raise ValueError(
             f"a ** b with a tracked exponent needs base a > 0 (its derivative has ln a), got a = {a!r}; "
             "use a constant exponent, or exp(b * log(a)) with a > 0"
         )
-    return a**b
+    y = a**b
+    return y, b * a ** (b - 1.0), y * math.log(a)
 
 
-BINARY_OPS: dict[str, tuple[Callable[[float, float], float], Callable[[float, float, float], tuple[float, float]]]] = {
-    # name: (forward, local derivatives (d(out)/da, d(out)/db) as a function of a, b and y)
-    "+": (lambda a, b: a + b, lambda a, b, y: (1.0, 1.0)),
-    "-": (lambda a, b: a - b, lambda a, b, y: (1.0, -1.0)),
-    "*": (lambda a, b: a * b, lambda a, b, y: (b, a)),
-    "/": (_divide, lambda a, b, y: (1.0 / b, -y / b)),
-    "**": (_power, lambda a, b, y: (b * a ** (b - 1.0), y * math.log(a))),
+BINARY_OPS: dict[str, Callable[[float, float], tuple[float, float, float]]] = {
+    "+": _add,
+    "-": _subtract,
+    "*": _multiply,
+    "/": _divide,
+    "**": _power,
 }
 
 
 def _power_constant(x: float, k: float) -> tuple[float, float]:
-    """x ** k for a number k: (y, dy/dx = k x^(k-1)); a real result only (never complex)."""
+    """x ** k for a number k; d/dx = k x^(k-1). Real results only (never complex)."""
     if x == 0.0 and k < 0.0:
         raise ZeroDivisionError(
             f"0 ** {k!r} divides by zero in op '**'; keep the base away from 0 (e.g. x + 1e-12)"
@@ -157,12 +205,11 @@ def _power_constant(x: float, k: float) -> tuple[float, float]:
             f"a negative base with a non-integer exponent has no real value: ({x!r}) ** {k!r} in op '**'; "
             "use abs(x) ** k, or an integer exponent"
         )
-    y = x**k
     if k == 0.0:
-        return y, 0.0
+        return 1.0, 0.0
     if x == 0.0 and k < 1.0:
-        return y, math.inf
-    return y, k * x ** (k - 1.0)
+        return 0.0, math.inf
+    return x**k, k * x ** (k - 1.0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -171,6 +218,7 @@ def _power_constant(x: float, k: float) -> tuple[float, float]:
 
 _new = object.__new__
 _builtin_sum = builtins.sum  # engine.sum below shadows it in this module
+_NUMBER = (int, float, Real)
 
 
 def _node(data: float, op: str, parents: tuple, local_derivatives: tuple) -> Value:
@@ -203,55 +251,62 @@ def _constant(data: float) -> Value:
     return out
 
 
+def _one_parent(data: float, op: str, parent: Value, local: float) -> Value:
+    """The result of an op on one Value (and maybe a number): a node, or a constant if untracked."""
+    if parent._locals is None or not _grad_enabled:
+        return _constant(data)
+    return _node(data, op, (parent,), (local,))
+
+
+def _two_parents(data: float, op: str, a: Value, local_a: float, b: Value, local_b: float) -> Value:
+    """The result of an op on two Values; untracked ones are left out of the parents."""
+    if not _grad_enabled:
+        return _constant(data)
+    if a._locals is not None:
+        if b._locals is not None:
+            return _node(data, op, (a, b), (local_a, local_b))
+        return _node(data, op, (a,), (local_a,))
+    if b._locals is not None:
+        return _node(data, op, (b,), (local_b,))
+    return _constant(data)
+
+
 def _unary(name: str) -> Callable[[Value], Value]:
-    """The Value method for the unary op `name` in UNARY_OPS."""
-    forward, local = UNARY_OPS[name]
+    """The Value method for the op `name` of UNARY_OPS."""
+    function = UNARY_OPS[name]
 
     def method(self: Value) -> Value:
-        x = self.data
-        y = forward(x)
+        data, local = function(self.data)
         if self._locals is None or not _grad_enabled:
-            return _constant(y)
-        return _node(y, name, (self,), (local(x, y),))
+            return _constant(data)
+        return _node(data, name, (self,), (local,))
 
     method.__name__ = name
-    method.__doc__ = forward.__doc__ or f"{name}(self), recorded in the graph."
+    method.__doc__ = function.__doc__
     return method
 
 
-def _apply_binary(name: str, a: object, b: object) -> Value:
-    """`a name b` for operands that are Values or numbers; numbers become untracked constants."""
-    forward, local = BINARY_OPS[name]
-    a_data = a.data if a.__class__ is Value else a
-    b_data = b.data if b.__class__ is Value else b
-    y = forward(a_data, b_data)
-    a_tracked = a.__class__ is Value and a._locals is not None
-    b_tracked = b.__class__ is Value and b._locals is not None
-    if not (_grad_enabled and (a_tracked or b_tracked)):
-        return _constant(y)
-    da, db = local(a_data, b_data, y)
-    if a_tracked and b_tracked:
-        return _node(y, name, (a, b), (da, db))
-    if a_tracked:
-        return _node(y, name, (a,), (da,))
-    return _node(y, name, (b,), (db,))
-
-
-def _binary(name: str, reflected: bool = False) -> Callable[[Value, object], Value]:
-    """The Value method for `self name other` (or `other name self` when reflected)."""
+def _binary(name: str) -> tuple[Callable[[Value, object], Value], Callable[[Value, object], Value]]:
+    """The Value methods for `self name other` and the reflected `other name self` (other a number)."""
+    function = BINARY_OPS[name]
 
     def method(self: Value, other: object) -> Value:
-        if other.__class__ is not Value:
-            if not isinstance(other, (int, float, Real)):
-                return NotImplemented
-            other = float(other)
-        if reflected:
-            return _apply_binary(name, other, self)
-        return _apply_binary(name, self, other)
+        if other.__class__ is Value:
+            data, local_self, local_other = function(self.data, other.data)
+            return _two_parents(data, name, self, local_self, other, local_other)
+        if isinstance(other, _NUMBER):
+            data, local_self, _ = function(self.data, float(other))
+            return _one_parent(data, name, self, local_self)
+        return NotImplemented
 
-    method.__name__ = f"__{'r' if reflected else ''}{name}__"
-    method.__doc__ = BINARY_OPS[name][0].__doc__
-    return method
+    def reflected(self: Value, other: object) -> Value:
+        if isinstance(other, _NUMBER):
+            data, _, local_self = function(float(other), self.data)
+            return _one_parent(data, name, self, local_self)
+        return NotImplemented
+
+    method.__doc__ = reflected.__doc__ = function.__doc__
+    return method, reflected
 
 
 # --------------------------------------------------------------------------------------------
@@ -331,34 +386,29 @@ class Value:
 
     # ---- binary ops: Value with Value or number, both ways round ----
 
-    __add__ = _binary("+")
-    __radd__ = _binary("+", reflected=True)
-    __sub__ = _binary("-")
-    __rsub__ = _binary("-", reflected=True)
-    __mul__ = _binary("*")
-    __rmul__ = _binary("*", reflected=True)
-    __truediv__ = _binary("/")
-    __rtruediv__ = _binary("/", reflected=True)
+    __add__, __radd__ = _binary("+")
+    __sub__, __rsub__ = _binary("-")
+    __mul__, __rmul__ = _binary("*")
+    __truediv__, __rtruediv__ = _binary("/")
 
     def __pow__(self, exponent: Operand) -> Value:
-        """self ** exponent: a number k (any real base, integer k for a negative base) or a Value (base > 0)."""
+        """self ** exponent: a number k (integer k for a negative base) or a tracked Value (base > 0)."""
         if exponent.__class__ is Value and exponent._locals is not None:
-            return _apply_binary("**", self, exponent)
+            data, local_self, local_exponent = _power(self.data, exponent.data)
+            return _two_parents(data, "**", self, local_self, exponent, local_exponent)
         if exponent.__class__ is Value:
             exponent = exponent.data
-        elif not isinstance(exponent, (int, float, Real)):
+        elif not isinstance(exponent, _NUMBER):
             return NotImplemented
-        k = float(exponent)
-        y, local = _power_constant(self.data, k)
-        if self._locals is None or not _grad_enabled:
-            return _constant(y)
-        return _node(y, "**", (self,), (local,))
+        data, local = _power_constant(self.data, float(exponent))
+        return _one_parent(data, "**", self, local)
 
     def __rpow__(self, base: Operand) -> Value:
         """base ** self for a number base > 0; d/dself = y ln(base)."""
-        if not isinstance(base, (int, float, Real)):
+        if not isinstance(base, _NUMBER):
             return NotImplemented
-        return _apply_binary("**", float(base), self)
+        data, _, local = _power(float(base), self.data)
+        return _one_parent(data, "**", self, local)
 
     # ---- unary ops ----
 
@@ -379,10 +429,8 @@ class Value:
         """x if x > 0 else slope * x; d/dx = 1 or slope."""
         slope = _as_float(slope, "leaky_relu(slope)")
         x = self.data
-        y, local = (x, 1.0) if x > 0.0 else (slope * x, slope)
-        if self._locals is None or not _grad_enabled:
-            return _constant(y)
-        return _node(y, "leaky_relu", (self,), (local,))
+        data, local = (x, 1.0) if x > 0.0 else (slope * x, slope)
+        return _one_parent(data, "leaky_relu", self, local)
 
     # ---- backward ----
 
@@ -430,21 +478,22 @@ def _consumers_first(root: Value) -> tuple[list[Value], dict[Value, float]]:
     postorder: list[Value] = []
     earlier_grads: dict[Value, float] = {}
     visited = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
+    stack: list[Value | None] = [root]
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            postorder.append(node)
+        node = stack.pop()
+        if node is None:  # the marker pushed below: all of this node's parents are done
+            postorder.append(stack.pop())
             continue
         if node in visited:
             continue
         visited.add(node)
         node.grad = 0.0
-        stack.append((node, True))
+        stack.append(node)
+        stack.append(None)
         for parent in node.parents:
             if parent.parents:
                 if parent not in visited:
-                    stack.append((parent, False))
+                    stack.append(parent)
             elif parent.grad:
                 earlier_grads[parent] = parent.grad
                 parent.grad = 0.0
@@ -494,17 +543,25 @@ def _numbers(items: Sequence[object], where: str) -> tuple[list[float], list[boo
 
     The second result is True when all are tracked Values, False when none is, else one flag each.
     """
-    try:  # the common case, at C speed: all Values
-        numbers = [item.data for item in items]
-        tracked = [item._locals is not None for item in items]
-    except AttributeError:
-        numbers = [item.data if item.__class__ is Value else _as_float(item, where) for item in items]
-        tracked = [item.__class__ is Value and item._locals is not None for item in items]
-    if all(tracked):
-        return numbers, True
-    if not any(tracked):
-        return numbers, False
-    return numbers, tracked
+    if items and items[0].__class__ is Value:
+        try:  # the common case, at C speed: only Values have the slot _locals
+            slots = [item._locals for item in items]
+        except AttributeError:
+            slots = None
+        if slots is not None:
+            numbers = [item.data for item in items]
+            if None not in slots:
+                return numbers, True
+            return numbers, [slot is not None for slot in slots]
+    kinds = {*map(type, items)}
+    if kinds <= _NUMBER_TYPES:
+        return list(map(float, items)), False
+    numbers = [item.data if item.__class__ is Value else _as_float(item, where) for item in items]
+    tracked = [item.__class__ is Value and item._locals is not None for item in items]
+    return numbers, (True if all(tracked) else False if not any(tracked) else tracked)
+
+
+_NUMBER_TYPES = frozenset([float, int, bool])
 
 
 def sum(values: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001 - engine.sum, as torch.sum

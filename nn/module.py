@@ -17,7 +17,14 @@ import engine
 from engine import Value
 
 Input = Sequence[Union[Value, float]]
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "linear")
+ACTIVATION_METHODS = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "leaky_relu": Value.leaky_relu,
+    "linear": lambda pre_activation: pre_activation,
+}
+ACTIVATIONS = tuple(ACTIVATION_METHODS)
 
 
 def _make_rng(rng: random.Random | int | None) -> random.Random:
@@ -126,26 +133,15 @@ class Neuron(Module):
         self.w = [Value(generator.uniform(-bound, bound)) for _ in range(nin)]
         self.b = Value(0.0)
         self.activation = activation
+        self._activate = ACTIVATION_METHODS[activation]
 
     def __call__(self, x: Input) -> Value:
         if len(x) != len(self.w):
             raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
-        return _activate(engine.dot(self.w, x, bias=self.b), self.activation)
+        return self._activate(engine.dot(self.w, x, bias=self.b))
 
     def extra_repr(self) -> str:
         return f"nin={len(self.w)}, activation={self.activation!r}"
-
-
-def _activate(pre_activation: Value, activation: str) -> Value:
-    if activation == "relu":
-        return pre_activation.relu()
-    if activation == "tanh":
-        return pre_activation.tanh()
-    if activation == "sigmoid":
-        return pre_activation.sigmoid()
-    if activation == "leaky_relu":
-        return pre_activation.leaky_relu()
-    return pre_activation
 
 
 class Layer(Module):

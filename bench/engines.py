@@ -1,0 +1,199 @@
+"""The benchmark workloads for each engine: the floor (plain floats), chaingrad, and micrograd.
+
+Every engine gets the same data and the same initial weights, and must compute the same loss.
+W1: one demo training step, MLP(2, [16, 16, 1]) on 100 moons, mean hinge loss + 1e-4 * sum(p^2), SGD.
+W2: the chain x = tanh(x * 1.0001 + 0.1), three nodes per link, build + backward.
+W3: sum of n products w_i * x_i, build + backward (from leaves made beforehand).
+W4: memory per node of a W2 chain.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import sys
+
+from bench import floor
+
+LEARNING_RATE = 0.05
+ALPHA = 1e-4
+
+
+def moons() -> tuple[list[list[float]], list[float]]:
+    from nn.data import make_moons  # pure-Python data; the same points for every engine
+
+    X, y = make_moons(100, noise=0.1, seed=0)
+    return X, [2.0 * label - 1.0 for label in y]
+
+
+def initial_weights() -> list[tuple[list[list[float]], list[float]]]:
+    return floor.init_mlp([2, 16, 16, 1], seed=0)
+
+
+def wide_inputs(n: int) -> tuple[list[float], list[float]]:
+    rng = random.Random(0)
+    return [rng.uniform(-1, 1) for _ in range(n)], [rng.uniform(-1, 1) for _ in range(n)]
+
+
+# ---------------------------------------------------------------------------------------------
+class Floor:
+    name = "floor"
+
+    def w1(self):
+        X, labels = moons()
+        layers = initial_weights()
+        return lambda: floor.w1_step(layers, X, labels, LEARNING_RATE, ALPHA)
+
+    def w2(self, nodes: int) -> tuple[float, float]:
+        return floor.w2_chain(nodes)
+
+    def w3(self, n: int):
+        weights, inputs = wide_inputs(n)
+
+        def run() -> tuple[float, float]:
+            total, grad_w, _ = floor.w3_wide(weights, inputs)
+            return total, grad_w[0]
+
+        return run
+
+    def build_chain(self, nodes: int):
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+class Chaingrad:
+    name = "chaingrad"
+
+    def w1(self):
+        import nn
+
+        X, labels = moons()
+        model = nn.MLP(2, [16, 16, 1])
+        for layer, (W, b) in zip(model.layers, initial_weights()):
+            for neuron, row, bias in zip(layer.neurons, W, b):
+                for weight, number in zip(neuron.w, row):
+                    weight.data = number
+                neuron.b.data = bias
+        parameters = model.parameters()
+        optimizer = nn.SGD(parameters, lr=LEARNING_RATE)
+
+        def step() -> float:
+            scores = [model(x) for x in X]
+            loss = nn.hinge(scores, labels) + nn.l2(parameters, 2 * ALPHA)  # l2 is (strength/2) sum p^2
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            return loss.data
+
+        return step
+
+    def build_chain(self, nodes: int):
+        from engine import Value
+
+        x = start = Value(0.5)
+        for _ in range(nodes // 3):
+            x = (x * 1.0001 + 0.1).tanh()
+        return start, x
+
+    def w2(self, nodes: int) -> tuple[float, float]:
+        start, end = self.build_chain(nodes)
+        end.backward()
+        return end.data, start.grad
+
+    def w3(self, n: int):
+        import engine
+        from engine import Value
+
+        weights, inputs = wide_inputs(n)
+        ws = [Value(w) for w in weights]
+        xs = [Value(x) for x in inputs]
+
+        def run() -> tuple[float, float]:
+            engine.zero_grad(ws)
+            total = engine.dot(ws, xs)
+            total.backward()
+            return total.data, ws[0].grad
+
+        return run
+
+
+# ---------------------------------------------------------------------------------------------
+class Micrograd:
+    """micrograd 0.1.0 as published, with a tanh added in its own style (it has none)."""
+
+    name = "micrograd"
+
+    def __init__(self) -> None:
+        from micrograd.engine import Value
+
+        def tanh(self):
+            t = math.tanh(self.data)
+            out = Value(t, (self,), "tanh")
+
+            def _backward():
+                self.grad += (1 - t**2) * out.grad
+
+            out._backward = _backward
+            return out
+
+        Value.tanh = tanh
+        self.Value = Value
+
+    def w1(self):
+        from micrograd.nn import MLP
+
+        X, labels = moons()
+        model = MLP(2, [16, 16, 1])
+        for layer, (W, b) in zip(model.layers, initial_weights()):
+            for neuron, row, bias in zip(layer.neurons, W, b):
+                for weight, number in zip(neuron.w, row):
+                    weight.data = number
+                neuron.b.data = bias
+        parameters = model.parameters()
+
+        def step() -> float:  # micrograd's demo.ipynb loss, with its own idioms
+            scores = [model(x) for x in X]
+            losses = [(1 + -label * score).relu() for label, score in zip(labels, scores)]
+            data_loss = sum(losses) * (1.0 / len(losses))
+            reg_loss = ALPHA * sum((p * p for p in parameters))
+            loss = data_loss + reg_loss
+            model.zero_grad()
+            loss.backward()
+            for p in parameters:
+                p.data -= LEARNING_RATE * p.grad
+            return loss.data
+
+        return step
+
+    def build_chain(self, nodes: int):
+        x = start = self.Value(0.5)
+        for _ in range(nodes // 3):
+            x = (x * 1.0001 + 0.1).tanh()
+        return start, x
+
+    def w2(self, nodes: int) -> tuple[float, float]:
+        start, end = self.build_chain(nodes)
+        end.backward()
+        return end.data, start.grad
+
+    def w3(self, n: int):
+        weights, inputs = wide_inputs(n)
+        ws = [self.Value(w) for w in weights]
+        xs = [self.Value(x) for x in inputs]
+
+        def run() -> tuple[float, float]:
+            for w in ws:
+                w.grad = 0
+            total = sum((w * x for w, x in zip(ws, xs)), self.Value(0.0))
+            limit = sys.getrecursionlimit()
+            sys.setrecursionlimit(10 * n + 1000)  # its recursive sort needs one frame per chained add
+            try:
+                total.backward()
+            finally:
+                sys.setrecursionlimit(limit)
+            return total.data, ws[0].grad
+
+        return run
+
+
+ENGINES = {"floor": Floor, "chaingrad": Chaingrad, "micrograd": Micrograd}

@@ -1,0 +1,94 @@
+"""The floor: the benchmark workloads in plain Python floats with hand-written backprop (BP1-BP4).
+
+The least any pure-Python scalar engine can cost for the same maths; every engine is reported as a
+multiple of it.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+
+def init_mlp(sizes: list[int], seed: int = 0) -> list[tuple[list[list[float]], list[float]]]:
+    """Weights as lists of rows, Kaiming-uniform like nn.MLP's default, biases zero."""
+    rng = random.Random(seed)
+    layers = []
+    for index, (nin, nout) in enumerate(zip(sizes, sizes[1:])):
+        gain = math.sqrt(2.0) if index < len(sizes) - 2 else 1.0
+        bound = gain * math.sqrt(3.0 / nin)
+        layers.append(([[rng.uniform(-bound, bound) for _ in range(nin)] for _ in range(nout)], [0.0] * nout))
+    return layers
+
+
+def w1_step(layers, X, labels, lr: float, alpha: float) -> float:
+    """One demo step: forward, mean hinge loss + alpha * sum(p^2), backward, SGD; returns the loss."""
+    n = len(X)
+    grads = [([[0.0] * len(W[0]) for _ in W], [0.0] * len(b)) for W, b in layers]
+    total = 0.0
+    last = len(layers) - 1
+    for x, label in zip(X, labels):
+        # forward, keeping each layer's input and pre-activation
+        activations = [x]
+        pre = []
+        a = x
+        for index, (W, b) in enumerate(layers):
+            z = [sum(w_i * a_i for w_i, a_i in zip(row, a)) + bias for row, bias in zip(W, b)]
+            pre.append(z)
+            a = z if index == last else [v if v > 0.0 else 0.0 for v in z]
+            activations.append(a)
+        score = a[0]
+        margin = 1.0 - label * score
+        if margin <= 0.0:
+            continue
+        total += margin
+        # backward: delta of the output, then BP2 layer by layer, BP3/BP4 into the gradients
+        delta = [-label / n]
+        for index in range(last, -1, -1):
+            W, _ = layers[index]
+            gW, gb = grads[index]
+            a_in = activations[index]
+            for j, d in enumerate(delta):
+                if d == 0.0:
+                    continue
+                gb[j] += d
+                row = gW[j]
+                for k, a_k in enumerate(a_in):
+                    row[k] += d * a_k
+            if index:
+                below = pre[index - 1]
+                delta = [
+                    sum(W[j][k] * delta[j] for j in range(len(delta))) if below[k] > 0.0 else 0.0
+                    for k in range(len(below))
+                ]
+    # L2: alpha * sum p^2 over weights and biases, gradient 2 alpha p; then SGD
+    penalty = 0.0
+    for (W, b), (gW, gb) in zip(layers, grads):
+        for row, grow in zip(W, gW):
+            for k, w in enumerate(row):
+                penalty += w * w
+                row[k] = w - lr * (grow[k] + 2.0 * alpha * w)
+        for j, bias in enumerate(b):
+            penalty += bias * bias
+            b[j] = bias - lr * (gb[j] + 2.0 * alpha * bias)
+    return total / n + alpha * penalty
+
+
+def w2_chain(nodes: int, x0: float = 0.5) -> tuple[float, float]:
+    """x = tanh(x * 1.0001 + 0.1), three nodes per link; returns (the end value, d end / d x0)."""
+    links = nodes // 3
+    outputs = []
+    x = x0
+    for _ in range(links):
+        x = math.tanh(x * 1.0001 + 0.1)
+        outputs.append(x)
+    grad = 1.0
+    for y in reversed(outputs):
+        grad *= (1.0 - y * y) * 1.0001
+    return x, grad
+
+
+def w3_wide(weights: list[float], inputs: list[float]) -> tuple[float, list[float], list[float]]:
+    """sum_i w_i x_i and its gradients (x for w, w for x)."""
+    total = sum(w * x for w, x in zip(weights, inputs))
+    return total, list(inputs), list(weights)

@@ -1,0 +1,202 @@
+"""Run every benchmark workload for every engine, each in a fresh process, and print the ratios.
+
+    python -m bench.run                 # all engines found (micrograd only if installed)
+    python -m bench.run --quick         # smaller sizes, for a smoke test
+
+Results go to bench/results/latest.jsonl (one JSON object per line) and a table on stdout. Times are
+medians; ratios are against the floor measured in the same run (machines are noisy: compare ratios).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def rss_bytes() -> int:
+    """The process's resident set size now (Linux /proc), in bytes."""
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def run_child(engine_name: str, workload: str, size: int, repeats: int) -> dict:
+    """One workload in this (fresh) process; returns the measurement."""
+    sys.path.insert(0, str(ROOT))
+    from bench.engines import ENGINES
+
+    engine = ENGINES[engine_name]()
+    result: dict = {"engine": engine_name, "workload": workload, "size": size}
+    try:
+        if workload == "W1":
+            step = engine.w1()
+            result["first_loss"] = step()
+            for _ in range(2):
+                step()
+            times = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                step()
+                times.append(time.perf_counter() - started)
+            result["seconds"] = statistics.median(times)
+        elif workload in ("W2", "W3"):
+            run = (lambda: engine.w2(size)) if workload == "W2" else engine.w3(size)
+            times = []
+            for _ in range(repeats):
+                gc.collect()
+                started = time.perf_counter()
+                value, grad = run()
+                times.append(time.perf_counter() - started)
+            result.update(seconds=statistics.median(times), value=value, grad=grad)
+        elif workload == "W4":
+            gc.collect()
+            before = rss_bytes()
+            graph = engine.build_chain(size)
+            built = rss_bytes()
+            if graph is None:
+                result["skipped"] = "no graph"
+            else:
+                result["bytes_per_node"] = (built - before) / size
+                graph[1].backward()
+                result["bytes_per_node_after_backward"] = (rss_bytes() - before) / size
+        elif workload == "leak":
+            step = engine.w1()
+            for _ in range(20):
+                step()
+            gc.collect()
+            at_20 = rss_bytes()
+            for _ in range(180):
+                step()
+            gc.collect()
+            result.update(rss_after_20=at_20, rss_after_200=rss_bytes(), growth=rss_bytes() / at_20 - 1)
+    except RecursionError as error:
+        result["error"] = f"RecursionError: {error}"
+        if workload == "W4":
+            result["error"] = "RecursionError in backward"
+    return result
+
+
+PLAN = [
+    # workload, size, repeats, engines
+    ("W1", 100, 20, ("floor", "chaingrad", "micrograd")),
+    ("W2", 1_000_000, 3, ("floor", "chaingrad", "micrograd")),
+    ("W3", 100_000, 5, ("floor", "chaingrad", "micrograd")),
+    ("W4", 100_000, 1, ("chaingrad", "micrograd")),
+    ("leak", 200, 1, ("chaingrad",)),
+]
+QUICK = {"W1": 5, "W2": 30_000, "W3": 10_000, "W4": 30_000}
+
+
+def have_micrograd() -> bool:
+    try:
+        import micrograd  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes and few repeats (a smoke test)")
+    parser.add_argument("--child", nargs=4, metavar=("ENGINE", "WORKLOAD", "SIZE", "REPEATS"), help=argparse.SUPPRESS)
+    parser.add_argument("--only", nargs="+", help="run only these workloads (W1 W2 W3 W4 leak)")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "latest.jsonl"))
+    arguments = parser.parse_args()
+    if arguments.child:
+        engine_name, workload, size, repeats = arguments.child
+        print(json.dumps(run_child(engine_name, workload, int(size), int(repeats))))
+        return 0
+
+    engines_found = {"floor", "chaingrad"} | ({"micrograd"} if have_micrograd() else set())
+    if "micrograd" not in engines_found:
+        print("micrograd is not installed (pip install micrograd): comparing with the floor only", file=sys.stderr)
+    results = []
+    for workload, size, repeats, engines in PLAN:
+        if arguments.only and workload not in arguments.only:
+            continue
+        if arguments.quick:
+            size = QUICK.get(workload, size)
+            repeats = min(repeats, 3)
+        for engine_name in engines:
+            if engine_name not in engines_found:
+                continue
+            if arguments.quick and workload == "leak":
+                continue
+            command = [sys.executable, "-m", "bench.run", "--child", engine_name, workload, str(size), str(repeats)]
+            completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+            if completed.returncode != 0:
+                result = {"engine": engine_name, "workload": workload, "size": size,
+                          "error": completed.stderr.strip().splitlines()[-1] if completed.stderr.strip() else "crashed"}
+            else:
+                result = json.loads(completed.stdout.strip().splitlines()[-1])
+            results.append(result)
+            print(json.dumps(result), file=sys.stderr)
+    out = Path(arguments.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("".join(json.dumps(result) + "\n" for result in results))
+    print(summary(results))
+    return 0 if agree(results) else 1
+
+
+def agree(results: list[dict]) -> bool:
+    """Every engine computed the same loss (W1) and the same value and gradient (W2, W3)."""
+    ok = True
+    for workload, keys in (("W1", ("first_loss",)), ("W2", ("value", "grad")), ("W3", ("value", "grad"))):
+        rows = [r for r in results if r["workload"] == workload and "error" not in r]
+        for key in keys:
+            numbers = [r[key] for r in rows if key in r]
+            if numbers and max(numbers) - min(numbers) > 1e-9 * max(1.0, max(abs(n) for n in numbers)):
+                print(f"MISMATCH in {workload} {key}: " + ", ".join(f"{r['engine']}={r.get(key)!r}" for r in rows))
+                ok = False
+    return ok
+
+
+def summary(results: list[dict]) -> str:
+    def find(engine_name, workload):
+        return next((r for r in results if r["engine"] == engine_name and r["workload"] == workload), None)
+
+    lines = ["| workload | floor | chaingrad | micrograd | chaingrad / floor | micrograd / chaingrad |",
+             "|---|---|---|---|---|---|"]
+    for workload in ("W1", "W2", "W3"):
+        floor_row, ours, theirs = (find(name, workload) for name in ("floor", "chaingrad", "micrograd"))
+        if ours is None:
+            continue
+
+        def cell(row):
+            if row is None:
+                return "not run"
+            if "error" in row:
+                return row["error"].split(":")[0]
+            return f"{row['seconds'] * 1000:.1f} ms"
+
+        ratio_floor = (f"{ours['seconds'] / floor_row['seconds']:.2f}x"
+                       if floor_row and "error" not in floor_row and "error" not in ours else "")
+        ratio_micrograd = (f"{theirs['seconds'] / ours['seconds']:.0f}x"
+                           if theirs and "error" not in theirs and "error" not in ours else "")
+        lines.append(f"| {workload} (size {ours['size']:,}) | {cell(floor_row)} | {cell(ours)} | {cell(theirs)} | "
+                     f"{ratio_floor} | {ratio_micrograd} |")
+    lines.append("")
+    for engine_name in ("chaingrad", "micrograd"):
+        row = find(engine_name, "W4")
+        if row and "bytes_per_node" in row:
+            after = row.get("bytes_per_node_after_backward")
+            lines.append(f"W4 {engine_name}: {row['bytes_per_node']:.0f} B/node built, "
+                         + (f"{after:.0f} B/node after backward" if after else row.get("error", ""))
+                         + f" ({row['size']:,} nodes)")
+    leak = find("chaingrad", "leak")
+    if leak and "growth" in leak:
+        lines.append(f"leak check: RSS after 200 W1 steps is {leak['growth']:+.1%} against after 20 "
+                     f"({leak['rss_after_20'] / 2**20:.1f} -> {leak['rss_after_200'] / 2**20:.1f} MiB)")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
