@@ -18,6 +18,7 @@ import engine
 import nn
 import viz
 from engine import Value
+from nn.serialize import write_atomically
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -191,8 +192,7 @@ def draw_pictures(model: nn.MLP, X, y, history, folder: str) -> str:
     e = c * d
     e.label = "e"
     trace = viz.trace_backward(e)
-    with open(os.path.join(folder, "backward_trace.txt"), "w", encoding="utf-8") as handle:
-        handle.write(trace.table() + "\n")
+    write_atomically(os.path.join(folder, "backward_trace.txt"), (trace.table() + "\n").encode("utf-8"))
     written.append("backward_trace.txt")
     attempt("backward_steps/index.html", lambda: viz.render_backward_frames(e, os.path.join(folder, "backward_steps")))
 

@@ -48,18 +48,32 @@ def save(model_or_state: object, path: Union[str, os.PathLike]) -> None:
     state = model_or_state.state_dict() if hasattr(model_or_state, "state_dict") else model_or_state
     numbers = check_state_dict(state)  # type: ignore[arg-type]
     text = json.dumps({"format": FORMAT, "version": VERSION, "parameters": numbers}, indent=1)
+    write_atomically(path, text.encode("utf-8"))
+
+
+def write_atomically(path: Union[str, os.PathLike], data: bytes) -> None:
+    """Write `data` to `path` through a temporary file beside it, flushed to disk, then renamed over
+    it: a crash mid-write leaves the previous file whole, never a half-written one."""
     directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(prefix=".chaingrad-", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
             os.remove(temporary)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def load(path: Union[str, os.PathLike]) -> dict[str, float]:

@@ -11,9 +11,10 @@ import os
 import shutil
 import sys
 import sysconfig
-import tempfile
 from pathlib import Path
 from typing import Union
+
+from nn.serialize import write_atomically
 
 PathLike = Union[str, "os.PathLike[str]"]
 FORMATS = ("svg", "png", "dot")
@@ -81,15 +82,3 @@ def write_picture(graph, path: PathLike) -> Path:
     return target
 
 
-def write_atomically(target: Path, data: bytes) -> None:
-    """Write `data` to `target` through a temporary file renamed over it: never a half-written file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, target)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise

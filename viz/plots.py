@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Mapping, Sequence, Union
 
 import engine
-from viz.files import PathLike, require, write_atomically
+from nn.serialize import write_atomically
+from viz.files import PathLike, require
 
 History = Union[Sequence[float], Mapping[str, Sequence[float]]]
 

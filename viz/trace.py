@@ -15,7 +15,8 @@ from pathlib import Path
 import engine
 from engine import Value
 from viz.graph import draw
-from viz.files import PathLike, write_atomically, write_picture
+from nn.serialize import write_atomically
+from viz.files import PathLike, write_picture
 
 
 @dataclass(frozen=True)

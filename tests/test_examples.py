@@ -1,0 +1,75 @@
+"""Every worked example in docs/examples runs here with its numbers asserted, so the docs cannot rot."""
+
+import runpy
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
+
+
+def run(name: str, **arguments) -> dict:
+    return runpy.run_path(str(EXAMPLES / f"{name}.py"))["main"](**arguments)
+
+
+def close(number: float) -> object:
+    return pytest.approx(number, rel=1e-12, abs=1e-12)
+
+
+def test_every_example_is_tested():
+    tested = {"apple", "square_of_sum", "backprop_vs_paths", "nielsen_bp", "l2_mlp", "softmax_nodes",
+              "numerical_vs_backprop"}
+    assert {path.stem for path in EXAMPLES.glob("*.py")} == tested
+
+
+def test_apple(capsys):
+    numbers = run("apple")
+    assert (numbers["total"], numbers["apple"], numbers["count"], numbers["tax"]) == (
+        close(220), close(2.2), close(110), close(200))
+    assert (numbers["total2"], numbers["apple_count"], numbers["apple_price"], numbers["orange_price"],
+            numbers["orange_count"], numbers["tax2"]) == (close(715), close(110), close(2.2), close(3.3), close(165), close(650))
+    assert "total 220" in capsys.readouterr().out
+
+
+def test_square_of_sum():
+    for x, y, z, grad, by_hand in run("square_of_sum")["rows"]:
+        assert z == close((x + y) ** 2) and grad == close(by_hand)
+
+
+def test_backprop_vs_paths(capsys):
+    numbers = run("backprop_vs_paths")
+    assert (numbers["a"], numbers["b"]) == (2.0, 5.0)
+    assert (numbers["paths_a"], numbers["paths_b"]) == (2.0, 5.0)
+    assert numbers["b_pile"] == [2.0, 3.0]
+    path_costs = [row[1] for row in numbers["layered"]]
+    backprop_costs = [row[2] for row in numbers["layered"]]
+    assert all(later > 10 * earlier for earlier, later in zip(path_costs, path_costs[1:]))  # exponential
+    assert all(later - earlier == backprop_costs[1] - backprop_costs[0]
+               for earlier, later in zip(backprop_costs, backprop_costs[1:]))  # linear
+    for _, _, _, by_paths, by_backprop in numbers["layered"]:
+        assert by_paths == pytest.approx(by_backprop, rel=1e-12)
+    assert "b: 2 + 3 = 5" in capsys.readouterr().out
+
+
+def test_nielsen_bp():
+    assert run("nielsen_bp")["largest_difference"] < 1e-15
+
+
+def test_l2_mlp():
+    assert run("l2_mlp")["largest_difference"] < 1e-14
+
+
+def test_softmax_nodes():
+    numbers = run("softmax_nodes")
+    assert numbers["largest_difference"] < 1e-15
+    assert numbers["repeat"] == close(0.6)
+    assert numbers["sum"] == [5.0, 5.0, 5.0]
+    assert numbers["matmul_x"] == [close(v) for v in numbers["matmul_expected"]]
+    assert numbers["matmul_W"] == [[close(x * g) for g in numbers["dL_dy"]] for x in numbers["x"]]
+
+
+def test_numerical_vs_backprop():
+    rows = run("numerical_vs_backprop", sizes=(4,))["rows"]
+    for parameters, forward_passes, _, _, largest in rows:
+        assert forward_passes == 2 * parameters
+        assert largest < 1e-6
