@@ -9,9 +9,10 @@ gradient from everything downstream.
 Nothing in a node refers to the node itself, so a graph is freed by reference counting the moment
 the last Value of it is dropped (no reference cycles, no work for the cycle collector).
 
-A Value's ``_locals`` slot says how it takes part in autograd:
-``None`` for a constant (not tracked), ``()`` for a tracked leaf, and one local derivative per
-parent for a node made by an op.
+A Value's ``_locals`` slot says how it takes part in autograd: ``None`` for a constant (not
+tracked), the marker ``_LEAF`` for a tracked leaf, and one local derivative per parent for a node
+made by an op. Every tracked Value's ``_locals`` is truthy, so ``all(...)`` over a list of them
+checks at C speed that all are tracked.
 """
 
 from __future__ import annotations
@@ -217,6 +218,7 @@ def _power_constant(x: float, k: float) -> tuple[float, float]:
 # --------------------------------------------------------------------------------------------
 
 _new = object.__new__
+_LEAF = ("leaf",)  # _locals of a tracked leaf: truthy, and never read (a leaf has no parents to zip it with)
 _builtin_sum = builtins.sum  # engine.sum below shadows it in this module
 _NUMBER = (int, float, Real)
 
@@ -339,7 +341,7 @@ class Value:
         self.label = label
         self.op = ""
         self.parents = ()
-        self._locals: tuple | None = () if requires_grad else None
+        self._locals: tuple | None = _LEAF if requires_grad else None
 
     # ---- autograd state ----
 
@@ -355,12 +357,12 @@ class Value:
                 f"requires_grad can only be changed on leaves, and {self!r} was made by op '{self.op}'; "
                 "use .detach() for an untracked copy"
             )
-        self._locals = () if flag else None
+        self._locals = _LEAF if flag else None
 
     @property
     def local_derivatives(self) -> tuple[float, ...]:
         """d(self)/d(parent) for each parent, in the order of `parents`."""
-        return self._locals or ()
+        return self._locals if self.parents else ()
 
     @property
     def is_leaf(self) -> bool:
@@ -550,7 +552,7 @@ def _numbers(items: Sequence[object], where: str) -> tuple[list[float], list[boo
             slots = None
         if slots is not None:
             numbers = [item.data for item in items]
-            if None not in slots:
+            if all(slots):
                 return numbers, True
             return numbers, [slot is not None for slot in slots]
     kinds = {*map(type, items)}
