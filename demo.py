@@ -25,7 +25,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Train a toy classifier with chaingrad and draw its pictures.")
     parser.add_argument("--dataset", choices=sorted(nn.DATASETS), default="moons", help="toy dataset (default: moons)")
     parser.add_argument("--samples", type=int, default=100, help="number of points (default: 100)")
-    parser.add_argument("--hidden", type=int, nargs="+", default=[16, 16], metavar="N", help="hidden layer sizes (default: 16 16)")
+    parser.add_argument("--hidden", type=int, nargs="+", default=[16, 16], metavar="N",
+                        help="hidden layer sizes (default: 16 16)")
     parser.add_argument("--activation", choices=["relu", "tanh", "sigmoid", "leaky_relu"], default="relu")
     parser.add_argument("--loss", choices=["hinge", "bce", "cross_entropy"], default=None,
                         help="default: hinge for two classes, cross_entropy for more")
@@ -164,7 +165,8 @@ def draw_pictures(model: nn.MLP, X, y, history, folder: str) -> str:
         except (viz.MissingDependencyError, viz.MissingRendererError) as error:
             missing.append(str(error).split(";")[0] + "; " + str(error).split(";")[-1].strip())
 
-    attempt("decision_boundary.png", lambda: viz.plot_decision_boundary(model, X, y, os.path.join(folder, "decision_boundary.png")))
+    boundary = os.path.join(folder, "decision_boundary.png")
+    attempt("decision_boundary.png", lambda: viz.plot_decision_boundary(model, X, y, boundary))
     attempt("training.png", lambda: viz.plot_loss(history, os.path.join(folder, "training.png")))
 
     # One neuron's forward and backward pass: the first hidden neuron on the first point.
@@ -178,7 +180,8 @@ def draw_pictures(model: nn.MLP, X, y, history, folder: str) -> str:
     neuron.zero_grad()
     out.backward()
     for name in ("neuron.svg", "neuron.png"):
-        attempt(name, lambda name=name: viz.render(out, os.path.join(folder, name), parameters=neuron.parameters(), show_flow=True))
+        path = os.path.join(folder, name)
+        attempt(name, lambda path=path: viz.render(out, path, parameters=neuron.parameters(), show_flow=True))
     for weight in neuron.w + [neuron.b]:
         weight.label = ""
     neuron.zero_grad()

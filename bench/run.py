@@ -2,9 +2,12 @@
 
     python -m bench.run                 # all engines found (micrograd only if installed)
     python -m bench.run --quick         # smaller sizes, for a smoke test
+    python -m bench.run --rounds 5      # more fresh processes per engine (default 3)
 
-Results go to bench/results/latest.jsonl (one JSON object per line) and a table on stdout. Times are
-medians; ratios are against the floor measured in the same run (machines are noisy: compare ratios).
+Each engine runs each workload in several fresh processes, interleaved with the other engines (round
+1: floor, chaingrad, micrograd; round 2: ...), so that a noisy spell on a shared machine hits them
+alike. A process reports the median over its repeats; the table shows the median over the rounds.
+Results go to bench/results/latest.jsonl (one JSON object per process) and a table on stdout.
 """
 
 from __future__ import annotations
@@ -108,6 +111,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes and few repeats (a smoke test)")
     parser.add_argument("--child", nargs=4, metavar=("ENGINE", "WORKLOAD", "SIZE", "REPEATS"), help=argparse.SUPPRESS)
     parser.add_argument("--only", nargs="+", help="run only these workloads (W1 W2 W3 W4 leak)")
+    parser.add_argument("--rounds", type=int, default=3, help="fresh processes per engine and timed workload")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "latest.jsonl"))
     arguments = parser.parse_args()
     if arguments.child:
@@ -125,20 +129,22 @@ def main() -> int:
         if arguments.quick:
             size = QUICK.get(workload, size)
             repeats = min(repeats, 3)
-        for engine_name in engines:
-            if engine_name not in engines_found:
-                continue
-            if arguments.quick and workload == "leak":
-                continue
-            command = [sys.executable, "-m", "bench.run", "--child", engine_name, workload, str(size), str(repeats)]
-            completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-            if completed.returncode != 0:
-                result = {"engine": engine_name, "workload": workload, "size": size,
-                          "error": completed.stderr.strip().splitlines()[-1] if completed.stderr.strip() else "crashed"}
-            else:
-                result = json.loads(completed.stdout.strip().splitlines()[-1])
-            results.append(result)
-            print(json.dumps(result), file=sys.stderr)
+        rounds = 1 if workload in ("W4", "leak") or arguments.quick else max(arguments.rounds, 1)
+        for round_number in range(rounds):
+            for engine_name in engines:
+                if engine_name not in engines_found or (arguments.quick and workload == "leak"):
+                    continue
+                command = [sys.executable, "-m", "bench.run", "--child", engine_name, workload, str(size), str(repeats)]
+                completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+                if completed.returncode != 0:
+                    lines = completed.stderr.strip().splitlines()
+                    result = {"engine": engine_name, "workload": workload, "size": size,
+                              "error": lines[-1] if lines else "crashed"}
+                else:
+                    result = json.loads(completed.stdout.strip().splitlines()[-1])
+                result["round"] = round_number
+                results.append(result)
+                print(json.dumps(result), file=sys.stderr)
     out = Path(arguments.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("".join(json.dumps(result) + "\n" for result in results))
@@ -161,7 +167,14 @@ def agree(results: list[dict]) -> bool:
 
 def summary(results: list[dict]) -> str:
     def find(engine_name, workload):
-        return next((r for r in results if r["engine"] == engine_name and r["workload"] == workload), None)
+        """The engine's result for the workload, with the median time over its rounds."""
+        rows = [r for r in results if r["engine"] == engine_name and r["workload"] == workload]
+        if not rows:
+            return None
+        timed = [r for r in rows if "seconds" in r]
+        if not timed:
+            return rows[0]
+        return dict(timed[0], seconds=statistics.median(r["seconds"] for r in timed), rounds=len(timed))
 
     lines = ["| workload | floor | chaingrad | micrograd | chaingrad / floor | micrograd / chaingrad |",
              "|---|---|---|---|---|---|"]

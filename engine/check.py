@@ -66,7 +66,8 @@ def gradcheck(
     numeric = numerical_grad(f, inputs, eps)
     for index, (exact, estimate) in enumerate(zip(analytic, numeric)):
         if not abs(exact - estimate) <= atol + rtol * abs(estimate):
-            name = inputs[index].label if isinstance(inputs[index], Value) and inputs[index].label else ""
+            item = inputs[index]
+            name = item.label if isinstance(item, Value) else ""
             raise GradcheckError(
                 f"gradient of input {index}{f' ({name!r})' if name else ''} at {_numbers(inputs)[index]!r}: "
                 f"backward() gives {exact!r}, central differences give {estimate!r} "

@@ -23,7 +23,7 @@ import math
 import operator
 from contextlib import contextmanager
 from numbers import Real
-from typing import Callable, Iterable, Iterator, Sequence, Union
+from typing import Any, Callable, Iterable, Iterator, Sequence, Union
 
 from engine.errors import AnomalyError, NoGradError
 
@@ -334,14 +334,17 @@ class Value:
     label: str
     op: str
     parents: tuple[Value, ...]
+    _locals: Any  # None, _LEAF, or one local derivative per parent (see the module docstring)
 
     def __init__(self, data: float, label: str = "", requires_grad: bool = True) -> None:
         self.data = _as_float(data, "Value()")
+        if not isinstance(label, str):
+            raise TypeError(f"Value(label=...) needs a str, got {type(label).__name__}: {label!r}")
         self.grad = 0.0
         self.label = label
         self.op = ""
         self.parents = ()
-        self._locals: tuple | None = _LEAF if requires_grad else None
+        self._locals = _LEAF if requires_grad else None
 
     # ---- autograd state ----
 
@@ -480,7 +483,7 @@ def _consumers_first(root: Value) -> tuple[list[Value], dict[Value, float]]:
     postorder: list[Value] = []
     earlier_grads: dict[Value, float] = {}
     visited = set()
-    stack: list[Value | None] = [root]
+    stack: list[Any] = [root]  # Values, each followed by None once expanded
     while stack:
         node = stack.pop()
         if node is None:  # the marker pushed below: all of this node's parents are done
@@ -540,7 +543,7 @@ def topological_order(root: Value) -> list[Value]:
 # --------------------------------------------------------------------------------------------
 
 
-def _numbers(items: Sequence[object], where: str) -> tuple[list[float], list[bool] | bool]:
+def _numbers(items: Sequence[Any], where: str) -> tuple[list[float], list[bool] | bool]:
     """The numbers of `items` (Values or numbers) and which are tracked Values.
 
     The second result is True when all are tracked Values, False when none is, else one flag each.
@@ -594,28 +597,28 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | N
     weight_numbers, weight_tracked = _numbers(weights, "engine.dot() weights")
     input_numbers, input_tracked = _numbers(inputs, "engine.dot() inputs")
     total = _builtin_sum(map(operator.mul, weight_numbers, input_numbers))
+    bias_parents: tuple = ()
+    if bias.__class__ is Value:
+        total += bias.data
+        if bias._locals is not None:
+            bias_parents = (bias,)
+    elif bias is not None:
+        total += _as_float(bias, "engine.dot(bias=...)")
+    bias_locals = (1.0,) * len(bias_parents)
     if weight_tracked is True and input_tracked is True:  # Values times Values
-        parents = (*weights, *inputs)
-        local_derivatives = (*input_numbers, *weight_numbers)
-    elif weight_tracked is True and input_tracked is False:  # parameters times numbers
-        parents = tuple(weights)
-        local_derivatives = tuple(input_numbers)
+        parents = (*weights, *inputs, *bias_parents)
+        local_derivatives = (*input_numbers, *weight_numbers, *bias_locals)
+    elif weight_tracked is True and input_tracked is False:  # parameters times numbers (a first layer)
+        parents = (*weights, *bias_parents)
+        local_derivatives = (*input_numbers, *bias_locals)
     else:  # anything mixed: keep the tracked ones
         count = len(weights)
         weight_flags = [weight_tracked] * count if isinstance(weight_tracked, bool) else weight_tracked
         input_flags = [input_tracked] * count if isinstance(input_tracked, bool) else input_tracked
         pairs = [(w, x) for w, x, flag in zip(weights, input_numbers, weight_flags) if flag]
         pairs += [(x, w) for x, w, flag in zip(inputs, weight_numbers, input_flags) if flag]
-        parents = tuple(parent for parent, _ in pairs)
-        local_derivatives = tuple(local for _, local in pairs)
-    if bias is not None:
-        if bias.__class__ is Value:
-            total += bias.data
-            if bias._locals is not None:
-                parents += (bias,)
-                local_derivatives += (1.0,)
-        else:
-            total += _as_float(bias, "engine.dot(bias=...)")
+        parents = (*(parent for parent, _ in pairs), *bias_parents)
+        local_derivatives = (*(local for _, local in pairs), *bias_locals)
     if not (_grad_enabled and parents):
         return _constant(total)
     return _node(total, "dot", parents, local_derivatives)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Iterator, Sequence, Union
+from typing import Any, Iterator, Sequence, Union
 
 import engine
 from engine import Value
@@ -190,10 +190,10 @@ class MLP(Module):
         nin = len(self.layers[0].neurons[0].w)
         if len(x) != nin:
             raise ValueError(f"MLP expects {nin} inputs, got {len(x)}")
-        out: Sequence[Value | float] = x
+        out: list[Any] = list(x)
         for layer in self.layers:
             out = [neuron(out) for neuron in layer.neurons]
-        return out[0] if len(out) == 1 else list(out)  # type: ignore[return-value]
+        return out[0] if len(out) == 1 else out
 
     def extra_repr(self) -> str:
         return ""

@@ -86,5 +86,7 @@ def load(path: Union[str, os.PathLike]) -> dict[str, float]:
     if not isinstance(document, dict) or document.get("format") != FORMAT or "parameters" not in document:
         raise StateDictError(f"{os.fspath(path)!r} is not a chaingrad weights file (no {FORMAT!r} header)")
     if document.get("version") != VERSION:
-        raise StateDictError(f"{os.fspath(path)!r} has format version {document.get('version')!r}; this chaingrad reads {VERSION}")
+        raise StateDictError(
+            f"{os.fspath(path)!r} has format version {document.get('version')!r}; this chaingrad reads {VERSION}"
+        )
     return check_state_dict(document["parameters"])

@@ -12,6 +12,11 @@ def test_value_rejects_non_numbers(data):
         Value(data)
 
 
+def test_label_must_be_text():
+    with pytest.raises(TypeError, match="label=.*int"):
+        Value(1.0, label=3)
+
+
 def test_value_of_a_value_says_what_to_do():
     with pytest.raises(TypeError, match="detach"):
         Value(Value(1.0))

@@ -80,5 +80,3 @@ def write_picture(graph, path: PathLike) -> Path:
     data = graph.pipe(format=file_format, quiet=True)  # quiet: graphviz-pure warns about widths of non-ASCII text
     write_atomically(target, data)
     return target
-
-

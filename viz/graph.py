@@ -6,7 +6,7 @@ every run.
 from __future__ import annotations
 
 import math
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from engine import Value, topological_order
 from viz.files import PathLike, require, write_picture
@@ -47,7 +47,7 @@ def _escape(text: str) -> str:
 def draw(
     root: Value,
     rankdir: str = "LR",
-    parameters: Iterable[Value] | object = (),
+    parameters: Any = (),
     show_flow: bool = False,
     max_nodes: int = 200,
     max_parents: int = 12,
@@ -87,7 +87,8 @@ def draw(
             continue
         name = ids[value]
         label = value.label or parameter_names.get(id(value), "")
-        text = f"{_escape(label) + ' | ' if label else ''}data {format_number(value.data)} | grad {format_number(shown_grad(value))}"
+        numbers = f"data {format_number(value.data)} | grad {format_number(shown_grad(value))}"
+        text = f"{_escape(label)} | {numbers}" if label else numbers
         graph.node(
             name,
             label="{ " + text + " }" if rankdir in ("TB", "BT") else text,

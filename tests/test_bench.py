@@ -1,0 +1,31 @@
+"""The benchmark adapters compute the same numbers as the floor (no timing here: that is bench/)."""
+
+import pytest
+
+from bench.engines import Chaingrad, Floor, Micrograd
+from bench.run import agree, run_child
+
+
+def test_w1_losses_agree_over_steps():
+    floor_step, chaingrad_step = Floor().w1(), Chaingrad().w1()
+    for _ in range(3):
+        assert chaingrad_step() == pytest.approx(floor_step(), rel=1e-9)
+
+
+def test_w2_and_w3_agree():
+    assert Chaingrad().w2(3000) == pytest.approx(Floor().w2(3000), rel=1e-9)
+    assert Chaingrad().w3(500)() == pytest.approx(Floor().w3(500)(), rel=1e-9)
+
+
+def test_micrograd_adapter_agrees():
+    pytest.importorskip("micrograd", reason="micrograd is a benchmark-only dependency (pip install micrograd)")
+    assert Micrograd().w1()() == pytest.approx(Floor().w1()(), rel=1e-9)
+    assert Micrograd().w3(300)() == pytest.approx(Floor().w3(300)(), rel=1e-9)
+
+
+def test_child_reports_and_agreement_check():
+    result = run_child("chaingrad", "W2", 300, 1)
+    assert result["seconds"] > 0 and result["engine"] == "chaingrad"
+    assert agree([result, run_child("floor", "W2", 300, 1)])
+    wrong = dict(result, value=result["value"] + 1.0)
+    assert not agree([wrong, run_child("floor", "W2", 300, 1)])
