@@ -187,13 +187,7 @@ def draw_pictures(model: nn.MLP, X, y, history, folder: str) -> str:
     neuron.zero_grad()
 
     # The backward pass of e = (a + b)(b + 1) at a = 2, b = 1, step by step (the texts' example).
-    a, b = Value(2.0, label="a"), Value(1.0, label="b")
-    c = a + b
-    c.label = "c"
-    d = b + 1
-    d.label = "d"
-    e = c * d
-    e.label = "e"
+    e = viz.texts_example()[-1]
     trace = viz.trace_backward(e)
     write_atomically(os.path.join(folder, "backward_trace.txt"), (trace.table() + "\n").encode("utf-8"))
     written.append("backward_trace.txt")

@@ -30,6 +30,16 @@ def initial_weights() -> list[tuple[list[list[float]], list[float]]]:
     return floor.init_mlp([2, 16, 16, 1], seed=0)
 
 
+def load_initial_weights(model):
+    """Set a chaingrad or micrograd MLP (both: layers[i].neurons[j].w / .b) to initial_weights()."""
+    for layer, (W, b) in zip(model.layers, initial_weights()):
+        for neuron, row, bias in zip(layer.neurons, W, b):
+            for weight, number in zip(neuron.w, row):
+                weight.data = number
+            neuron.b.data = bias
+    return model
+
+
 def wide_inputs(n: int) -> tuple[list[float], list[float]]:
     rng = random.Random(0)
     return [rng.uniform(-1, 1) for _ in range(n)], [rng.uniform(-1, 1) for _ in range(n)]
@@ -61,19 +71,36 @@ class Floor:
 
 
 # ---------------------------------------------------------------------------------------------
-class Chaingrad:
+class ScalarEngine:
+    """What chaingrad and micrograd share: a Value class with *, + and tanh, and backward()."""
+
+    Value: type
+
+    def build_chain(self, nodes: int):
+        x = start = self.Value(0.5)
+        for _ in range(nodes // 3):
+            x = (x * 1.0001 + 0.1).tanh()
+        return start, x
+
+    def w2(self, nodes: int) -> tuple[float, float]:
+        start, end = self.build_chain(nodes)
+        end.backward()
+        return end.data, start.grad
+
+
+class Chaingrad(ScalarEngine):
     name = "chaingrad"
+
+    def __init__(self) -> None:
+        from engine import Value
+
+        self.Value = Value
 
     def w1(self):
         import nn
 
         X, labels = moons()
-        model = nn.MLP(2, [16, 16, 1])
-        for layer, (W, b) in zip(model.layers, initial_weights()):
-            for neuron, row, bias in zip(layer.neurons, W, b):
-                for weight, number in zip(neuron.w, row):
-                    weight.data = number
-                neuron.b.data = bias
+        model = load_initial_weights(nn.MLP(2, [16, 16, 1]))
         parameters = model.parameters()
         optimizer = nn.SGD(parameters, lr=LEARNING_RATE)
 
@@ -87,26 +114,12 @@ class Chaingrad:
 
         return step
 
-    def build_chain(self, nodes: int):
-        from engine import Value
-
-        x = start = Value(0.5)
-        for _ in range(nodes // 3):
-            x = (x * 1.0001 + 0.1).tanh()
-        return start, x
-
-    def w2(self, nodes: int) -> tuple[float, float]:
-        start, end = self.build_chain(nodes)
-        end.backward()
-        return end.data, start.grad
-
     def w3(self, n: int):
         import engine
-        from engine import Value
 
         weights, inputs = wide_inputs(n)
-        ws = [Value(w) for w in weights]
-        xs = [Value(x) for x in inputs]
+        ws = [self.Value(w) for w in weights]
+        xs = [self.Value(x) for x in inputs]
 
         def run() -> tuple[float, float]:
             engine.zero_grad(ws)
@@ -118,7 +131,7 @@ class Chaingrad:
 
 
 # ---------------------------------------------------------------------------------------------
-class Micrograd:
+class Micrograd(ScalarEngine):
     """micrograd 0.1.0 as published, with a tanh added in its own style (it has none)."""
 
     name = "micrograd"
@@ -143,12 +156,7 @@ class Micrograd:
         from micrograd.nn import MLP
 
         X, labels = moons()
-        model = MLP(2, [16, 16, 1])
-        for layer, (W, b) in zip(model.layers, initial_weights()):
-            for neuron, row, bias in zip(layer.neurons, W, b):
-                for weight, number in zip(neuron.w, row):
-                    weight.data = number
-                neuron.b.data = bias
+        model = load_initial_weights(MLP(2, [16, 16, 1]))
         parameters = model.parameters()
 
         def step() -> float:  # micrograd's demo.ipynb loss, with its own idioms
@@ -164,17 +172,6 @@ class Micrograd:
             return loss.data
 
         return step
-
-    def build_chain(self, nodes: int):
-        x = start = self.Value(0.5)
-        for _ in range(nodes // 3):
-            x = (x * 1.0001 + 0.1).tanh()
-        return start, x
-
-    def w2(self, nodes: int) -> tuple[float, float]:
-        start, end = self.build_chain(nodes)
-        end.backward()
-        return end.data, start.grad
 
     def w3(self, n: int):
         weights, inputs = wide_inputs(n)
