@@ -389,6 +389,10 @@ class Value:
     def __float__(self) -> float:
         return self.data
 
+    def item(self) -> float:
+        """The number, as torch.Tensor.item() gives it."""
+        return self.data
+
     # ---- binary ops: Value with Value or number, both ways round ----
 
     __add__, __radd__ = _binary("+")

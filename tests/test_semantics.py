@@ -137,6 +137,20 @@ def test_repr():
     assert repr(Value(-1, label="b")) == "Value(data=-1.0, grad=0.0, label='b')"
 
 
+def test_item_and_float():
+    v = Value(2.5) * 2
+    assert v.item() == 5.0 and float(v) == 5.0
+
+
+def test_no_grad_as_a_decorator():
+    @engine.no_grad()
+    def predict(x):
+        return x * 2
+
+    assert not predict(Value(1.0)).requires_grad
+    assert engine.is_grad_enabled()
+
+
 def test_identity_hashing():
     a, b = Value(1.0), Value(1.0)
     assert a != b and a == a
