@@ -102,6 +102,22 @@ def test_dot_source_needs_no_renderer(tmp_path, monkeypatch):
     assert not (tmp_path / "graph.svg").exists()
 
 
+def test_digraph_displays_itself_as_svg():
+    renderer_or_skip()
+    L, _ = lecture_graph()
+    svg = viz.draw(L)._repr_image_svg_xml()
+    assert "<svg" in svg and "data 2.0000" in svg
+
+
+def test_cjk_labels_render_to_svg(tmp_path):
+    renderer_or_skip()
+    x = Value(1.0, label="输入")
+    y = x * 2
+    y.label = "输出"
+    path = viz.render(y, tmp_path / "cjk.svg")
+    assert "输出" in path.read_text(encoding="utf-8")
+
+
 def test_unknown_format(tmp_path):
     with pytest.raises(ValueError, match=r"\.svg, \.png or \.dot"):
         viz.render(lecture_graph()[0], tmp_path / "graph.pdf")

@@ -51,10 +51,14 @@ def find_dot() -> str | None:
     return shutil.which("graphviz-pure")
 
 
-def _configure_graphviz():
-    """The graphviz package, pointed at the renderer find_dot() chose."""
+def configure_graphviz(required: bool = True):
+    """The graphviz package, pointed at the renderer find_dot() chose (so that a Digraph displays in
+    Jupyter and renders without a system Graphviz). Without a renderer: MissingRendererError if
+    `required`, else the package as it is."""
     graphviz = require("graphviz", "viz")
     dot = find_dot()
+    if dot is None and not required:
+        return graphviz
     if dot is None:
         raise MissingRendererError(
             "no Graphviz renderer found: install the 'viz' extra (pip install 'chaingrad[viz]', which brings "
@@ -76,7 +80,7 @@ def write_picture(graph, path: PathLike) -> Path:
     if file_format == "dot":
         write_atomically(target, graph.source.encode("utf-8"))
         return target
-    _configure_graphviz()
+    configure_graphviz()
     data = graph.pipe(format=file_format, quiet=True)  # quiet: graphviz-pure warns about widths of non-ASCII text
     write_atomically(target, data)
     return target

@@ -9,7 +9,7 @@ import math
 from typing import Any, Iterable, Mapping
 
 from engine import Value, topological_order
-from viz.files import PathLike, require, write_picture
+from viz.files import PathLike, configure_graphviz, write_picture
 
 COLOURS = {
     "output": "#f4b183",  # the root
@@ -68,7 +68,7 @@ def draw(
         grads: gradients to show instead of `.grad` (used by the step-by-step backward frames).
         highlight: Values drawn with a thick border.
     """
-    graphviz = require("graphviz", "viz")
+    graphviz = configure_graphviz(required=False)  # the Digraph can then display itself in Jupyter
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
     order = topological_order(root)
