@@ -1,8 +1,8 @@
 """The scalar autograd core: `Value`, the op table and `backward()`.
 
 A Value holds one float. Every op builds a new Value that records its parents (an ordered tuple)
-and the local derivatives d(out)/d(parent), evaluated by the op's local-derivative function while
-the numbers are at hand. `backward()` orders the graph once, without recursion, and applies the
+and the local derivatives d(out)/d(parent), which the op's entry in the op table computes together
+with the forward value, while the numbers are at hand. `backward()` orders the graph once, without recursion, and applies the
 chain rule in exactly one place: ``parent.grad += local * node.grad``, piling up (堆放) each node's
 gradient from everything downstream.
 
