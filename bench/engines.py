@@ -87,6 +87,26 @@ class ScalarEngine:
         end.backward()
         return end.data, start.grad
 
+    def w3(self, n: int):
+        weights, inputs = wide_inputs(n)
+        ws = [self.Value(w) for w in weights]
+        xs = [self.Value(x) for x in inputs]
+
+        def run() -> tuple[float, float]:
+            for w in ws:
+                w.grad = 0.0
+            total = self.wide_sum(ws, xs)
+            self.backward_of_wide_sum(total)
+            return total.data, ws[0].grad
+
+        return run
+
+    def wide_sum(self, ws: list, xs: list):
+        raise NotImplementedError
+
+    def backward_of_wide_sum(self, total) -> None:
+        total.backward()
+
 
 class Chaingrad(ScalarEngine):
     name = "chaingrad"
@@ -114,20 +134,10 @@ class Chaingrad(ScalarEngine):
 
         return step
 
-    def w3(self, n: int):
+    def wide_sum(self, ws: list, xs: list):
         import engine
 
-        weights, inputs = wide_inputs(n)
-        ws = [self.Value(w) for w in weights]
-        xs = [self.Value(x) for x in inputs]
-
-        def run() -> tuple[float, float]:
-            engine.zero_grad(ws)
-            total = engine.dot(ws, xs)
-            total.backward()
-            return total.data, ws[0].grad
-
-        return run
+        return engine.dot(ws, xs)  # one node with 200,000 parents
 
 
 # ---------------------------------------------------------------------------------------------
@@ -173,24 +183,16 @@ class Micrograd(ScalarEngine):
 
         return step
 
-    def w3(self, n: int):
-        weights, inputs = wide_inputs(n)
-        ws = [self.Value(w) for w in weights]
-        xs = [self.Value(x) for x in inputs]
+    def wide_sum(self, ws: list, xs: list):
+        return sum((w * x for w, x in zip(ws, xs)), self.Value(0.0))  # a chain of adds, its only way
 
-        def run() -> tuple[float, float]:
-            for w in ws:
-                w.grad = 0
-            total = sum((w * x for w, x in zip(ws, xs)), self.Value(0.0))
-            limit = sys.getrecursionlimit()
-            sys.setrecursionlimit(10 * n + 1000)  # its recursive sort needs one frame per chained add
-            try:
-                total.backward()
-            finally:
-                sys.setrecursionlimit(limit)
-            return total.data, ws[0].grad
-
-        return run
+    def backward_of_wide_sum(self, total) -> None:
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, 1_000_000))  # its recursive sort needs a frame per chained add
+        try:
+            total.backward()
+        finally:
+            sys.setrecursionlimit(limit)
 
 
 ENGINES = {"floor": Floor, "chaingrad": Chaingrad, "micrograd": Micrograd}

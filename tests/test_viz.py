@@ -124,13 +124,8 @@ def test_unknown_format(tmp_path):
 
 
 def test_trace_of_e_lists_b_pile_as_2_plus_3():
-    a, b = Value(2.0, label="a"), Value(1.0, label="b")
-    c = a + b
-    c.label = "c"
-    d = b + 1
-    d.label = "d"
-    e = c * d
-    e.label = "e"
+    a, b, c, d, e = viz.texts_example()
+    assert (a.data, b.data, c.data, d.data, e.data) == (2.0, 1.0, 3.0, 2.0, 6.0)
     trace = viz.trace_backward(e)
     assert [step.node.label for step in trace.steps] == ["e", "c", "d"]
     assert trace.piles[b] == [2.0, 3.0]
