@@ -3,6 +3,7 @@
     python -m bench.run                 # all engines found (micrograd only if installed)
     python -m bench.run --quick         # smaller sizes, for a smoke test
     python -m bench.run --rounds 5      # more fresh processes per engine (default 3)
+    python -m bench.run --instructions  # W1 instructions per step under valgrind (not times)
 
 Each engine runs each workload in several fresh processes, interleaved with the other engines (round
 1: floor, chaingrad, micrograd; round 2: ...), so that a noisy spell on a shared machine hits them
@@ -16,6 +17,8 @@ import argparse
 import gc
 import json
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -70,6 +73,10 @@ def run_child(engine_name: str, workload: str, size: int, repeats: int) -> dict:
                 result["bytes_per_node"] = (built - before) / size
                 graph[1].backward()
                 result["bytes_per_node_after_backward"] = (rss_bytes() - before) / size
+        elif workload == "W1-steps":  # for --instructions: just run `size` steps
+            step = engine.w1()
+            for _ in range(size):
+                step()
         elif workload == "leak":
             step = engine.w1()
             for _ in range(20):
@@ -112,6 +119,8 @@ def main() -> int:
     parser.add_argument("--child", nargs=4, metavar=("ENGINE", "WORKLOAD", "SIZE", "REPEATS"), help=argparse.SUPPRESS)
     parser.add_argument("--only", nargs="+", help="run only these workloads (W1 W2 W3 W4 leak)")
     parser.add_argument("--rounds", type=int, default=3, help="fresh processes per engine and timed workload")
+    parser.add_argument("--instructions", action="store_true",
+                        help="count W1 instructions per step under valgrind (repeatable on a noisy machine)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "latest.jsonl"))
     arguments = parser.parse_args()
     if arguments.child:
@@ -119,6 +128,8 @@ def main() -> int:
         print(json.dumps(run_child(engine_name, workload, int(size), int(repeats))))
         return 0
 
+    if arguments.instructions:
+        return count_instructions()
     engines_found = {"floor", "chaingrad"} | ({"micrograd"} if have_micrograd() else set())
     if "micrograd" not in engines_found:
         print("micrograd is not installed (pip install micrograd): comparing with the floor only", file=sys.stderr)
@@ -150,6 +161,33 @@ def main() -> int:
     out.write_text("".join(json.dumps(result) + "\n" for result in results))
     print(summary(results))
     return 0 if agree(results) else 1
+
+
+def count_instructions() -> int:
+    """W1 instructions per step for the floor and chaingrad, counted by valgrind's callgrind.
+
+    Instruction counts do not drift with the machine's load the way times do; the count for one step
+    is (count for 7 steps - count for 2 steps) / 5, which cancels start-up and set-up.
+    """
+    if shutil.which("valgrind") is None:
+        print("valgrind is not installed (apt-get install valgrind)", file=sys.stderr)
+        return 1
+    counts = {}
+    for engine_name in ("floor", "chaingrad"):
+        totals = []
+        for steps in (2, 7):
+            command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+                       "-m", "bench.run", "--child", engine_name, "W1-steps", str(steps), "1"]
+            completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+            match = re.search(r"refs:\s+([\d,]+)", completed.stderr)
+            if match is None:
+                print(completed.stderr[-2000:], file=sys.stderr)
+                return 1
+            totals.append(int(match.group(1).replace(",", "")))
+        counts[engine_name] = (totals[1] - totals[0]) / 5
+        print(f"{engine_name}: {counts[engine_name] / 1e6:.1f} M instructions per W1 step")
+    print(f"chaingrad / floor: {counts['chaingrad'] / counts['floor']:.2f}x")
+    return 0
 
 
 def agree(results: list[dict]) -> bool:
