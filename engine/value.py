@@ -556,17 +556,15 @@ def _numbers(items: Sequence[Any], where: str) -> tuple[list[float], list[bool] 
     """The numbers of `items` (Values or numbers) and which are tracked Values.
 
     The second result is True when all are tracked Values, False when none is, else one flag each.
+    Tracked Values have a truthy ``_locals``, so one comprehension both reads and checks them.
     """
     if items and items[0].__class__ is Value:
-        try:  # the common case, at C speed: only Values have the slot _locals
-            slots = [item._locals for item in items]
+        try:  # the common case in one pass: only Values have _locals, and untracked ones are dropped
+            numbers = [item.data for item in items if item._locals]
         except AttributeError:
-            slots = None
-        if slots is not None:
-            numbers = [item.data for item in items]
-            if all(slots):
-                return numbers, True
-            return numbers, [slot is not None for slot in slots]
+            numbers = None
+        if numbers is not None and len(numbers) == len(items):
+            return numbers, True
     kinds = {*map(type, items)}
     if kinds <= _NUMBER_TYPES:
         return list(map(float, items)), False
