@@ -51,7 +51,7 @@ class Module:
 
     def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Value]]:
         """(dotted name, Value) for each tracked parameter, each once, in attribute order."""
-        seen: set[int] = set()
+        seen: set[int] = set()  # ids of the Values and Modules already yielded or walked
         stack: list[tuple[str, object]] = [(prefix.rstrip("."), self)]
         while stack:
             name, item = stack.pop()
@@ -62,6 +62,9 @@ class Module:
                     yield name, item
                 continue
             if isinstance(item, Module):
+                if id(item) in seen:  # a module reached twice (shared, or a back-reference): walk it once
+                    continue
+                seen.add(id(item))
                 children = list(vars(item).items())
             elif isinstance(item, (list, tuple)):
                 children = [(str(index), child) for index, child in enumerate(item)]

@@ -43,6 +43,15 @@ def test_shared_parameters_are_listed_once():
     assert layer.num_parameters() == 4  # two shared weights, two biases
 
 
+def test_shared_and_back_referenced_modules_are_walked_once():
+    model = nn.MLP(2, [3, 1])
+    model.twin = model.layers[0]  # the same layer under a second name
+    model.layers[0].owner = model  # a back-reference: must not loop
+    names = [name for name, _ in model.named_parameters()]
+    assert len(names) == model.num_parameters() == 2 * 3 + 3 + 3 + 1
+    assert names[0] == "layers.0.neurons.0.w.0"
+
+
 def test_seeded_initialisation():
     first = nn.MLP(2, [4, 1], rng=3).state_dict()
     assert first == nn.MLP(2, [4, 1], rng=random.Random(3)).state_dict()
