@@ -73,6 +73,10 @@ def run_child(engine_name: str, workload: str, size: int, repeats: int) -> dict:
                 result["bytes_per_node"] = (built - before) / size
                 graph[1].backward()
                 result["bytes_per_node_after_backward"] = (rss_bytes() - before) / size
+        elif workload == "check":  # the numbers every engine must agree on, before anything is timed
+            result["W1 loss"] = engine.w1()()
+            result["W2 value"], result["W2 grad"] = engine.w2(3000) if engine_name != "micrograd" else (None, None)
+            result["W3 value"], result["W3 grad"] = engine.w3(1000)()
         elif workload == "W1-steps":  # for --instructions: just run `size` steps
             step = engine.w1()
             for _ in range(size):
@@ -133,6 +137,8 @@ def main() -> int:
     engines_found = {"floor", "chaingrad"} | ({"micrograd"} if have_micrograd() else set())
     if "micrograd" not in engines_found:
         print("micrograd is not installed (pip install micrograd): comparing with the floor only", file=sys.stderr)
+    if not precheck(sorted(engines_found)):
+        return 1
     results = []
     for workload, size, repeats, engines in PLAN:
         if arguments.only and workload not in arguments.only:
@@ -188,6 +194,25 @@ def count_instructions() -> int:
         print(f"{engine_name}: {counts[engine_name] / 1e6:.1f} M instructions per W1 step")
     print(f"chaingrad / floor: {counts['chaingrad'] / counts['floor']:.2f}x")
     return 0
+
+
+def precheck(engines: list[str]) -> bool:
+    """Before timing: every engine computes the same W1 loss and W2/W3 values and gradients."""
+    checks = []
+    for engine_name in engines:
+        command = [sys.executable, "-m", "bench.run", "--child", engine_name, "check", "0", "0"]
+        completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+        checks.append(json.loads(completed.stdout.strip().splitlines()[-1]))
+    ok = True
+    for key in ("W1 loss", "W2 value", "W2 grad", "W3 value", "W3 grad"):
+        numbers = {check["engine"]: check[key] for check in checks if check[key] is not None}
+        if max(numbers.values()) - min(numbers.values()) > 1e-9 * max(1.0, *map(abs, numbers.values())):
+            print(f"MISMATCH before timing, {key}: {numbers}", file=sys.stderr)
+            ok = False
+    if ok:
+        print(f"checked before timing: {', '.join(engines)} agree on the W1 loss and the W2/W3 values and gradients",
+              file=sys.stderr)
+    return ok
 
 
 def agree(results: list[dict]) -> bool:

@@ -29,3 +29,10 @@ def test_child_reports_and_agreement_check():
     assert agree([result, run_child("floor", "W2", 300, 1)])
     wrong = dict(result, value=result["value"] + 1.0)
     assert not agree([wrong, run_child("floor", "W2", 300, 1)])
+
+
+def test_precheck_runs_before_timing(capsys):
+    from bench.run import precheck
+
+    assert precheck(["chaingrad", "floor"])
+    assert "agree on the W1 loss" in capsys.readouterr().err
