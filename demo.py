@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     # 2. Model: hidden layers with the activation, a linear output layer (one score, or one per class).
     outputs = 1 if loss_name != "cross_entropy" else classes
     model = nn.MLP(2, arguments.hidden + [outputs], activation=arguments.activation, rng=rng)
+    parameters = model.parameters()
 
     # 3. Loss: the data term plus an L2 penalty on every parameter.
     def loss_of(batch_X, batch_y):
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             data_loss = nn.binary_cross_entropy(scores, [float(label) for label in batch_y])
         else:
             data_loss = nn.cross_entropy(scores, batch_y)
-        return data_loss + nn.l2(model.parameters(), arguments.l2), scores
+        return data_loss + nn.l2(parameters, arguments.l2), scores
 
     def accuracy(scores, labels):
         if isinstance(scores[0], Value):
@@ -91,9 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     # 4. Training loop: forward, zero_grad, backward, step.
     base_lr = arguments.lr or (1.0 if arguments.optimizer == "sgd" else 0.05)
     if arguments.optimizer == "sgd":
-        optimizer: nn.Optimizer = nn.SGD(model.parameters(), lr=base_lr)
+        optimizer: nn.Optimizer = nn.SGD(parameters, lr=base_lr)
     else:
-        optimizer = nn.Adam(model.parameters(), lr=base_lr)
+        optimizer = nn.Adam(parameters, lr=base_lr)
     batch_size = arguments.batch_size or len(X)
     history: dict[str, list[float]] = {"loss": [], "accuracy": []}
     progress = Progress(arguments.steps, quiet=arguments.quiet)

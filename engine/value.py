@@ -36,9 +36,7 @@ _anomaly_mode = False
 
 def _as_float(number: object, where: str) -> float:
     """`number` as a float, or TypeError naming its type."""
-    if isinstance(number, (int, float)):
-        return float(number)
-    if isinstance(number, Real):
+    if isinstance(number, (int, float, Real)):
         return float(number)
     if isinstance(number, Value):
         raise TypeError(

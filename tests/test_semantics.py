@@ -57,6 +57,7 @@ def test_no_grad_records_nothing_and_restores():
     for untracked in (y, s, d):
         assert untracked.parents == () and not untracked.requires_grad
     assert z.parents == (x,)
+    assert x.is_leaf and not z.is_leaf
     with pytest.raises(NoGradError, match="does not require grad"):
         y.backward()
 

@@ -65,6 +65,7 @@ def test_large_graphs_are_folded():
     xs = [Value(float(i)) for i in range(50)]
     total = viz.draw(nn.l2(xs, 1.0), max_parents=6).source
     assert "… 95 more" in total  # dot of 50 x 50: 100 parent slots, 5 shown
+    assert total.count("shape=record") == 2 + 5  # the output, the dot node and the 5 parents drawn: no stray nodes
     chain = Value(0.1)
     for _ in range(100):
         chain = chain.tanh()

@@ -72,7 +72,7 @@ def draw(
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
     order = topological_order(root)
-    kept = _nearest(root, max_nodes)
+    kept = _nearest(root, max_nodes, max_parents)
     ids = {value: f"v{index}" for index, value in enumerate(order)}
     if hasattr(parameters, "named_parameters"):
         parameter_names = {id(p): name for name, p in parameters.named_parameters()}
@@ -104,7 +104,7 @@ def draw(
         graph.edge(op_name, name)
         parents = value.parents
         locals_ = value.local_derivatives
-        shown = range(len(parents)) if len(parents) <= max_parents else range(max_parents - 1)
+        shown = _shown_slots(parents, max_parents)
         for slot in shown:
             parent = parents[slot]
             if parent not in kept:
@@ -123,16 +123,23 @@ def draw(
     return graph
 
 
-def _nearest(root: Value, max_nodes: int) -> set[Value]:
-    """The max_nodes Values nearest the root (breadth first)."""
+def _shown_slots(parents: tuple[Value, ...], max_parents: int) -> range:
+    """The parent slots drawn: all, or the first max_parents - 1 and a marker for the rest."""
+    return range(len(parents)) if len(parents) <= max_parents else range(max_parents - 1)
+
+
+def _nearest(root: Value, max_nodes: int, max_parents: int) -> set[Value]:
+    """The max_nodes Values nearest the root (breadth first), through the parent slots that are drawn."""
     if max_nodes < 1:
         raise ValueError(f"max_nodes must be at least 1, got {max_nodes}")
+    if max_parents < 2:
+        raise ValueError(f"max_parents must be at least 2, got {max_parents}")
     kept = {root}
     frontier = [root]
     while frontier and len(kept) < max_nodes:
         following = []
         for value in frontier:
-            for parent in value.parents:
+            for parent in (value.parents[slot] for slot in _shown_slots(value.parents, max_parents)):
                 if parent not in kept and len(kept) < max_nodes:
                     kept.add(parent)
                     following.append(parent)
