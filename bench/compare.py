@@ -1,0 +1,97 @@
+"""W1 for chaingrad as it is now against chaingrad at an earlier commit, side by side in one run.
+
+    python -m bench.compare HEAD~3                 # times: fresh processes, alternating old and new
+    python -m bench.compare HEAD~3 --rounds 15
+    python -m bench.compare HEAD~3 --instructions  # instruction counts under valgrind (not times)
+
+The commit is checked out into a temporary git worktree; each round runs one fresh process of the
+old tree and one of the new, in alternating order, so that a noisy spell on a shared machine hits
+both alike. The ratio printed is new / old: above 1.00 means the working tree is slower.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_w1(tree: Path, repeats: int) -> float:
+    """Median seconds per W1 step of the chaingrad in `tree`, from one fresh process."""
+    command = [sys.executable, "-m", "bench.run", "--child", "chaingrad", "W1", "100", str(repeats)]
+    completed = subprocess.run(command, cwd=tree, capture_output=True, text=True, check=True)
+    return json.loads(completed.stdout.strip().splitlines()[-1])["seconds"]
+
+
+def instructions_per_step(tree: Path) -> float:
+    """W1 instructions per step of the chaingrad in `tree`: (7 steps - 2 steps) / 5, by callgrind."""
+    totals = []
+    for steps in (2, 7):
+        command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+                   "-m", "bench.run", "--child", "chaingrad", "W1-steps", str(steps), "1"]
+        completed = subprocess.run(command, cwd=tree, capture_output=True, text=True)
+        match = re.search(r"refs:\s+([\d,]+)", completed.stderr)
+        if match is None:
+            raise RuntimeError(f"valgrind printed no instruction count:\n{completed.stderr[-2000:]}")
+        totals.append(int(match.group(1).replace(",", "")))
+    return (totals[1] - totals[0]) / 5
+
+
+def engine_file(tree: Path) -> str:
+    """Which engine a process started in `tree` imports (to be sure the trees are not mixed up)."""
+    command = [sys.executable, "-c", "import engine.value; print(engine.value.__file__)"]
+    return subprocess.run(command, cwd=tree, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("commit", help="the earlier commit (anything git rev-parse accepts)")
+    parser.add_argument("--rounds", type=int, default=9, help="fresh processes per tree (default 9)")
+    parser.add_argument("--repeats", type=int, default=20, help="timed W1 steps per process (default 20)")
+    parser.add_argument("--instructions", action="store_true", help="count instructions instead of timing")
+    arguments = parser.parse_args()
+    if arguments.rounds < 1 or arguments.repeats < 1:
+        parser.error("--rounds and --repeats need to be at least 1")
+    commit = subprocess.run(["git", "rev-parse", "--short", arguments.commit], cwd=ROOT,
+                            capture_output=True, text=True, check=True).stdout.strip()
+    with tempfile.TemporaryDirectory() as scratch:
+        old = Path(scratch) / "old"
+        subprocess.run(["git", "worktree", "add", "--detach", str(old), commit], cwd=ROOT,
+                       capture_output=True, text=True, check=True)
+        try:
+            trees = {"old": old, "new": ROOT}
+            for name, tree in trees.items():
+                if not engine_file(tree).startswith(str(tree)):
+                    print(f"the {name} tree imports {engine_file(tree)}, not its own engine", file=sys.stderr)
+                    return 1
+            if arguments.instructions:
+                counts = {name: instructions_per_step(tree) for name, tree in trees.items()}
+                print(f"W1 instructions per step: old ({commit}) {counts['old'] / 1e6:.2f} M, "
+                      f"new {counts['new'] / 1e6:.2f} M; new / old = {counts['new'] / counts['old']:.4f}")
+                return 0
+            times: dict[str, list[float]] = {"old": [], "new": []}
+            for round_number in range(arguments.rounds):
+                order = ("old", "new") if round_number % 2 == 0 else ("new", "old")
+                for name in order:
+                    times[name].append(run_w1(trees[name], arguments.repeats))
+            ratios = [new / old for old, new in zip(times["old"], times["new"])]
+            print(f"W1 seconds per step, medians of {arguments.rounds} fresh processes each: "
+                  f"old ({commit}) {statistics.median(times['old']) * 1e3:.2f} ms, "
+                  f"new {statistics.median(times['new']) * 1e3:.2f} ms")
+            print("per-round new / old: " + " ".join(f"{ratio:.3f}" for ratio in ratios))
+            print(f"new / old: {statistics.median(times['new']) / statistics.median(times['old']):.3f} "
+                  f"(median of the per-round ratios {statistics.median(ratios):.3f})")
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=ROOT, capture_output=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
