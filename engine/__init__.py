@@ -8,15 +8,18 @@
     (2.0, 5.0)
 """
 
-from engine.check import analytic_grad, gradcheck, numerical_grad
+from engine.check import analytic_grad, gradcheck, gradgradcheck, numerical_grad, numerical_hessian
 from engine.errors import AnomalyError, GradcheckError, NoGradError
+from engine.functional import grad, hessian
 from engine.value import (
     BINARY_OPS,
+    GRAPH_DERIVATIVES,
     UNARY_OPS,
     Value,
     detect_anomaly,
     dot,
     enable_grad,
+    gradients,
     is_grad_enabled,
     no_grad,
     sum,
@@ -27,6 +30,7 @@ from engine.value import (
 __all__ = [
     "AnomalyError",
     "BINARY_OPS",
+    "GRAPH_DERIVATIVES",
     "GradcheckError",
     "NoGradError",
     "UNARY_OPS",
@@ -35,10 +39,15 @@ __all__ = [
     "detect_anomaly",
     "dot",
     "enable_grad",
+    "grad",
     "gradcheck",
+    "gradgradcheck",
+    "gradients",
+    "hessian",
     "is_grad_enabled",
     "no_grad",
     "numerical_grad",
+    "numerical_hessian",
     "sum",
     "topological_order",
     "zero_grad",

@@ -1,10 +1,12 @@
-"""Numerical differentiation and gradient checks: backward() against central differences in float64."""
+"""Numerical differentiation and gradient checks: backward() against central differences in float64,
+and second derivatives (create_graph) against central differences of first derivatives."""
 
 from __future__ import annotations
 
-from typing import Callable, Sequence, Union
+from typing import Any, Callable, Sequence, Union
 
 from engine.errors import GradcheckError
+from engine.functional import hessian
 from engine.value import Value, no_grad
 
 Function = Callable[..., Value]
@@ -34,13 +36,18 @@ def numerical_grad(f: Function, inputs: Inputs, eps: float = 1e-6) -> list[float
     numbers = _numbers(inputs)
     gradient = []
     for index in range(len(numbers)):
-        shifted = list(numbers)
-        shifted[index] = numbers[index] + eps
-        above = _evaluate(f, shifted)
-        shifted[index] = numbers[index] - eps
-        below = _evaluate(f, shifted)
+        above, below = _shifted(lambda shifted: _evaluate(f, shifted), numbers, index, eps)
         gradient.append((above - below) / (2.0 * eps))
     return gradient
+
+
+def _shifted(evaluate: Callable[[list[float]], Any], numbers: list[float], index: int, eps: float) -> tuple[Any, Any]:
+    """evaluate() at `numbers` with numbers[index] moved up by eps, then down by eps."""
+    shifted = list(numbers)
+    shifted[index] = numbers[index] + eps
+    above = evaluate(shifted)
+    shifted[index] = numbers[index] - eps
+    return above, evaluate(shifted)
 
 
 def analytic_grad(f: Function, inputs: Inputs) -> list[float]:
@@ -73,4 +80,35 @@ def gradcheck(
                 f"backward() gives {exact!r}, central differences give {estimate!r} "
                 f"(tolerance atol={atol}, rtol={rtol}); check that op's local derivative"
             )
+    return True
+
+
+def numerical_hessian(f: Function, inputs: Inputs, eps: float = 1e-5) -> list[list[float]]:
+    """d²f / dx_i dx_j by central differences of the backward() gradient: row i is
+    (grad f(x + eps e_i) - grad f(x - eps e_i)) / (2 eps)."""
+    if not eps > 0:
+        raise ValueError(f"numerical_hessian needs eps > 0, got eps={eps!r}")
+    numbers = _numbers(inputs)
+    rows = []
+    for index in range(len(numbers)):
+        above, below = _shifted(lambda shifted: analytic_grad(f, shifted), numbers, index, eps)
+        rows.append([(a - b) / (2.0 * eps) for a, b in zip(above, below)])
+    return rows
+
+
+def gradgradcheck(
+    f: Function, inputs: Inputs, eps: float = 1e-5, atol: float = 1e-5, rtol: float = 1e-3
+) -> bool:
+    """Check second derivatives (engine.hessian, through create_graph) against central differences of
+    first derivatives (backward()), as torch.autograd.gradgradcheck; True or GradcheckError naming (i, j)."""
+    exact_rows = hessian(f, inputs)
+    estimated_rows = numerical_hessian(f, inputs, eps)
+    for i, (exact_row, estimated_row) in enumerate(zip(exact_rows, estimated_rows)):
+        for j, (exact, estimate) in enumerate(zip(exact_row, estimated_row)):
+            if not abs(exact - estimate) <= atol + rtol * abs(estimate):
+                raise GradcheckError(
+                    f"second derivative d²f/dx{i}dx{j} at {_numbers(inputs)!r}: create_graph gives {exact!r}, "
+                    f"central differences of backward() give {estimate!r} (tolerance atol={atol}, rtol={rtol}); "
+                    "check that op's rule in GRAPH_DERIVATIVES"
+                )
     return True

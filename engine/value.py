@@ -21,7 +21,7 @@ import builtins
 import gc
 import math
 import operator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from numbers import Real
 from typing import Any, Callable, Iterable, Iterator, Sequence, Union
 
@@ -212,6 +212,42 @@ def _power_constant(x: float, k: float) -> tuple[float, float]:
 
 
 # --------------------------------------------------------------------------------------------
+# The same local derivatives written in Value ops, for backward(create_graph=True): evaluated on
+# the operands (Values, or numbers) and the op's output y, they make each gradient a Value in the
+# graph, which can be differentiated again. One rule per operand. Ops not listed (neg, relu, abs,
+# leaky_relu, +, -, sum, copy) have constant local derivatives: their numbers already are the rule,
+# and their second derivatives are 0 (away from the kinks of relu and abs, as in PyTorch).
+# --------------------------------------------------------------------------------------------
+
+
+def _log_of(x: Operand) -> Operand:
+    """ln x of a Value or a number."""
+    return x.log() if x.__class__ is Value else math.log(x)
+
+
+def _power_base_derivative(a: Value, b: Operand, y: Value) -> Operand:
+    """d(a ** b)/da = b a^(b-1); a constant where the number rule gives 0 or infinity (k = 0; 0 ** k, k < 1)."""
+    if not isinstance(b, Value) and (b == 0.0 or (a.data == 0.0 and b < 1.0)):
+        return _power_constant(a.data, b)[1]
+    return b * a ** (b - 1.0)
+
+
+GRAPH_DERIVATIVES: dict[str, tuple[Callable[..., Operand], ...]] = {
+    "exp": (lambda x, y: y,),
+    "log": (lambda x, y: 1.0 / x,),
+    "sqrt": (lambda x, y: 0.5 / y if y.data else math.inf,),
+    "tanh": (lambda x, y: 1.0 - y * y,),
+    "sigmoid": (lambda x, y: y * (1.0 - y),),
+    "softplus": (lambda x, y: x.sigmoid(),),
+    "sin": (lambda x, y: x.cos(),),
+    "cos": (lambda x, y: -x.sin(),),
+    "*": (lambda a, b, y: b, lambda a, b, y: a),
+    "/": (lambda a, b, y: 1.0 / b, lambda a, b, y: -y / b),
+    "**": (_power_base_derivative, lambda a, b, y: y * _log_of(a)),
+}
+
+
+# --------------------------------------------------------------------------------------------
 # Building nodes
 # --------------------------------------------------------------------------------------------
 
@@ -256,11 +292,22 @@ def _constant(data: float) -> Value:
 _ONE, _ZERO = (1.0,), (0.0,)
 
 
-def _one_parent(data: float, op: str, parent: Value, local: float) -> Value:
-    """The result of an op on one Value (and maybe a number): a node, or a constant if untracked."""
+def _one_parent(data: float, op: str, parent: Value, local: float, operands: tuple = ()) -> Value:
+    """The result of an op on one Value (and maybe a number): a node, or a constant if untracked.
+
+    `operands` (both operands of a binary op, in order) are kept after the local derivative when
+    that derivative depends on the tracked one in a way the number alone cannot say (c / x, x ** k,
+    c ** x): backward(create_graph=True) needs them.
+    """
     if parent._locals is None or not _grad_enabled:
         return _constant(data)
+    if operands:
+        return _node(data, op, (parent,), (local, *operands))
     return _node(data, op, (parent,), _ONE if local == 1.0 else (_ZERO if local == 0.0 else (local,)))
+
+
+# The binary ops whose one-parent nodes keep their operands (see _one_parent).
+_KEEP_OPERANDS = frozenset(["/", "**"])
 
 
 def _two_parents(data: float, op: str, a: Value, local_a: float, b: Value, local_b: float) -> Value:
@@ -270,9 +317,9 @@ def _two_parents(data: float, op: str, a: Value, local_a: float, b: Value, local
     if a._locals is not None:
         if b._locals is not None:
             return _node(data, op, (a, b), (local_a, local_b))
-        return _one_parent(data, op, a, local_a)
+        return _one_parent(data, op, a, local_a, (a, b) if op in _KEEP_OPERANDS else ())
     if b._locals is not None:
-        return _one_parent(data, op, b, local_b)
+        return _one_parent(data, op, b, local_b, (a, b) if op in _KEEP_OPERANDS else ())
     return _constant(data)
 
 
@@ -294,20 +341,23 @@ def _unary(name: str) -> Callable[[Value], Value]:
 def _binary(name: str) -> tuple[Callable[[Value, object], Value], Callable[[Value, object], Value]]:
     """The Value methods for `self name other` and the reflected `other name self` (other a number)."""
     function = BINARY_OPS[name]
+    keep_operands = name in _KEEP_OPERANDS
 
     def method(self: Value, other: object) -> Value:
         if other.__class__ is Value:
             data, local_self, local_other = function(self.data, other.data)
             return _two_parents(data, name, self, local_self, other, local_other)
         if isinstance(other, _NUMBER):
-            data, local_self, _ = function(self.data, float(other))
-            return _one_parent(data, name, self, local_self)
+            number = float(other)
+            data, local_self, _ = function(self.data, number)
+            return _one_parent(data, name, self, local_self, (self, number) if keep_operands else ())
         return NotImplemented
 
     def reflected(self: Value, other: object) -> Value:
         if isinstance(other, _NUMBER):
-            data, _, local_self = function(float(other), self.data)
-            return _one_parent(data, name, self, local_self)
+            number = float(other)
+            data, _, local_self = function(number, self.data)
+            return _one_parent(data, name, self, local_self, (number, self) if keep_operands else ())
         return NotImplemented
 
     method.__doc__ = reflected.__doc__ = function.__doc__
@@ -324,7 +374,8 @@ class Value:
 
     Attributes:
         data: the number (a float).
-        grad: d(root)/d(self) after ``root.backward()``; 0.0 before.
+        grad: d(root)/d(self) after ``root.backward()``; 0.0 before. A float, or a Value (itself in
+            a graph, to be differentiated again) after ``root.backward(create_graph=True)``.
         label: a name for pictures and messages ('' if none).
         op: the op that made this Value ('' for leaves and constants).
         parents: the Values it was made from, in order (``x*x`` has ``(x, x)``).
@@ -333,7 +384,7 @@ class Value:
     __slots__ = ("data", "grad", "label", "op", "parents", "_locals")
 
     data: float
-    grad: float
+    grad: Any  # a float, or a Value after backward(create_graph=True)
     label: str
     op: str
     parents: tuple[Value, ...]
@@ -368,7 +419,7 @@ class Value:
     @property
     def local_derivatives(self) -> tuple[float, ...]:
         """d(self)/d(parent) for each parent, in the order of `parents`."""
-        return self._locals if self.parents else ()
+        return self._locals[: len(self.parents)] if self.parents else ()
 
     @property
     def is_leaf(self) -> bool:
@@ -412,15 +463,17 @@ class Value:
             exponent = exponent.data
         elif not isinstance(exponent, _NUMBER):
             return NotImplemented
-        data, local = _power_constant(self.data, float(exponent))
-        return _one_parent(data, "**", self, local)
+        number = float(exponent)
+        data, local = _power_constant(self.data, number)
+        return _one_parent(data, "**", self, local, (self, number))
 
     def __rpow__(self, base: Operand) -> Value:
         """base ** self for a number base > 0; d/dself = y ln(base)."""
         if not isinstance(base, _NUMBER):
             return NotImplemented
-        data, _, local = _power(float(base), self.data)
-        return _one_parent(data, "**", self, local)
+        number = float(base)
+        data, _, local = _power(number, self.data)
+        return _one_parent(data, "**", self, local, (number, self))
 
     # ---- unary ops ----
 
@@ -446,37 +499,75 @@ class Value:
 
     # ---- backward ----
 
-    def backward(self, grad: float = 1.0) -> None:
+    def backward(self, grad: float = 1.0, create_graph: bool = False) -> None:
         """Fill `.grad` of every Value this one depends on with d(self)/d(that Value) * grad.
 
         Leaf gradients accumulate across calls (call `zero_grad` between steps); the gradients of
-        intermediate nodes are recomputed from zero on each call.
+        intermediate nodes are recomputed from zero on each call. With ``create_graph=True`` the local
+        derivatives are evaluated in Value ops (GRAPH_DERIVATIVES), so every `.grad` is a Value in a
+        graph of its own: ``x.grad.backward()`` then gives second derivatives (as in PyTorch, they add
+        to what x.grad held unless it is zeroed first). The default is the float path, and faster.
         """
         seed = _as_float(grad, "backward(grad=...)")
         if self._locals is None:
             raise NoGradError(
                 f"backward() on {self!r}, which does not require grad: it was made under no_grad(), "
-                "from constants only, or by detach(); build it from Values with requires_grad=True"
+                "from constants only, or by detach(), or it is a gradient that depends on no tracked "
+                "Value (so its own derivative is 0); build it from Values with requires_grad=True"
             )
         if not self.parents:
-            self.grad += seed
+            self.grad += _constant(seed) if create_graph else seed
             return
-        collector_was_enabled = gc.isenabled()
-        gc.disable()  # backward allocates only short-lived objects: a collection would rescan the graph
-        try:
+        with _collector_paused(), (enable_grad() if create_graph else nullcontext()):
             order, earlier_grads = _consumers_first(self)
-            self.grad = seed
-            for node in order:
-                gradient = node.grad
-                for parent, local in zip(node.parents, node._locals):
-                    parent.grad += local * gradient
-                if _anomaly_mode:
-                    _check_gradients(node)
+            self.grad = _constant(seed) if create_graph else seed
+            _backpropagate(order, create_graph)
             for leaf, earlier in earlier_grads.items():
                 leaf.grad += earlier
-        finally:
-            if collector_was_enabled:
-                gc.enable()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cycle collector: a backward pass allocates only objects that refcounting frees or that
+    survive, and a collection in the middle would rescan the whole graph for nothing."""
+    collector_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collector_was_enabled:
+            gc.enable()
+
+
+def _backpropagate(order: list[Value], create_graph: bool) -> None:
+    """The chain rule, the one place it is applied: each node, consumers first, piles its gradient
+    times each local derivative onto its parents (堆放). With create_graph, run it under enable_grad()."""
+    for node in order:
+        gradient = node.grad
+        for parent, local in zip(node.parents, _graph_locals(node) if create_graph else node._locals):
+            parent.grad += local * gradient
+        if _anomaly_mode:
+            _check_gradients(node)
+
+
+def _graph_locals(node: Value) -> tuple:
+    """node's local derivatives in Value ops (numbers where they are constants), for create_graph=True."""
+    parents, stored = node.parents, node._locals
+    count = len(parents)
+    if node.op == "dot":
+        if len(stored) > count:  # some factors are numbers: the partners were kept after the locals
+            return stored[count:]
+        half = count // 2  # all Values: the parents are (*weights, *inputs) and maybe a bias
+        return (*parents[half : 2 * half], *parents[:half], *stored[2 * half :])
+    rules = GRAPH_DERIVATIVES.get(node.op)
+    if rules is None:  # constant local derivatives
+        return stored
+    if len(stored) > count:  # one tracked operand of two, and the operands kept after its local
+        operands = stored[count:]
+        return (rules[0 if operands[0] is parents[0] else 1](*operands, node),)
+    if len(rules) != count:  # x * c: the local derivative is the number c
+        return stored
+    return tuple(rule(*parents, node) for rule in rules)
 
 
 def _consumers_first(root: Value) -> tuple[list[Value], dict[Value, float]]:
@@ -545,6 +636,90 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
+def gradients(output: Value, inputs: Sequence[Value], grad: float = 1.0, create_graph: bool = False) -> list[Any]:
+    """d(output)/d(input) * grad for each of `inputs`, as torch.autograd.grad: no `.grad` is left changed.
+
+    The inputs may be leaves or nodes made by ops; the pass visits only the nodes on a path from
+    output down to an input. An input that output does not depend on gets 0.0. With
+    ``create_graph=True`` the results are Values in a graph, to be differentiated again.
+    """
+    if output.__class__ is not Value:
+        raise TypeError(f"gradients() needs a Value as output, got {type(output).__name__}: {output!r}")
+    for index, item in enumerate(inputs):
+        if item.__class__ is not Value:
+            raise TypeError(
+                f"gradients() needs Values as inputs, got {type(item).__name__} at inputs[{index}]: {item!r}; "
+                "differentiate with respect to the Value the number went into"
+            )
+    if output._locals is None:
+        raise NoGradError(
+            f"gradients() of {output!r}, which does not require grad: it depends on no tracked Value; "
+            "build it from Values with requires_grad=True"
+        )
+    seed = _as_float(grad, "gradients(grad=...)")
+    order = _paths_to(output, inputs)
+    saved = {node: node.grad for node in order}
+    for node in order:
+        saved.update((parent, parent.grad) for parent in node.parents)
+    saved.update((item, item.grad) for item in inputs)
+    saved[output] = output.grad
+    with _collector_paused(), (enable_grad() if create_graph else nullcontext()):
+        try:
+            for node in saved:
+                node.grad = 0.0
+            output.grad = _constant(seed) if create_graph else seed
+            _backpropagate(order, create_graph)
+            return [item.grad for item in inputs]
+        finally:
+            for node, earlier in saved.items():
+                node.grad = earlier
+
+
+def _paths_to(root: Value, inputs: Sequence[Value]) -> list[Value]:
+    """The nodes made by ops that have one of `inputs` below them, consumers first.
+
+    Only these pass gradient on that can reach an input; an input made by ops is among them when
+    another input lies below it (d out/d a counts the paths through an input b made from a, as in
+    torch.autograd.grad). Iterative depth-first search: a node's flag, "an input is at or below
+    it", is known once all of its parents are done.
+    """
+    targets = set(inputs)
+    below: dict[Value, bool] = {}
+    postorder: list[Value] = []
+    stack: list[Any] = [root]
+    while stack:
+        node = stack.pop()
+        if node is None:  # the marker: every parent of the node under it has its flag
+            node = stack.pop()
+            passes_on = any(below[parent] for parent in node.parents)
+            below[node] = passes_on or node in targets
+            if passes_on:
+                postorder.append(node)
+            continue
+        if node in below:
+            continue
+        if not node.parents:
+            below[node] = node in targets
+            continue
+        below[node] = False  # for now; set at its marker
+        stack.append(node)
+        stack.append(None)
+        stack.extend(parent for parent in node.parents if parent not in below)
+    postorder.reverse()
+    return postorder
+
+
+def _tracked_copy(value: Value) -> Value:
+    """A new tracked Value standing for `value` (op 'copy', local derivative 1), or a new leaf if
+    `value` is untracked: what grad() differentiates with respect to, so that nested grads do not
+    confuse an argument with the same Value reached some other way."""
+    if value._locals is None:
+        return Value(value.data, label=value.label)
+    out = _node(value.data, "copy", (value,), _ONE)
+    out.label = value.label
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # n-ary nodes: one node with many parents
 # --------------------------------------------------------------------------------------------
@@ -594,6 +769,9 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | N
     """One node for Σ weights[i] * inputs[i] (+ bias); d/dweights[i] = inputs[i], d/dinputs[i] = weights[i].
 
     Either side may hold numbers (constants) or Values; a neuron is `dot(w, x, bias=b)`.
+    When both sides are all tracked Values the parents are (*weights, *inputs, bias), and each one's
+    partner in its product is found by position; otherwise the partners (Values or numbers, 1.0 for
+    the bias) are kept after the local derivatives, for backward(create_graph=True).
     """
     if len(weights) != len(inputs):
         raise ValueError(
@@ -612,18 +790,20 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | N
     bias_locals = (1.0,) * len(bias_parents)
     if weight_tracked is True and input_tracked is True:  # Values times Values
         parents = (*weights, *inputs, *bias_parents)
-        local_derivatives = (*input_numbers, *weight_numbers, *bias_locals)
+        local_derivatives: tuple[Any, ...] = (*input_numbers, *weight_numbers, *bias_locals)
     elif weight_tracked is True and input_tracked is False:  # parameters times numbers (a first layer)
         parents = (*weights, *bias_parents)
-        local_derivatives = (*input_numbers, *bias_locals)
-    else:  # anything mixed: keep the tracked ones
+        local_derivatives = (*input_numbers, *bias_locals) * 2  # the partners are these numbers
+    else:  # anything mixed: keep the tracked ones, and each one's partner
         count = len(weights)
         weight_flags = [weight_tracked] * count if isinstance(weight_tracked, bool) else weight_tracked
         input_flags = [input_tracked] * count if isinstance(input_tracked, bool) else input_tracked
-        pairs = [(w, x) for w, x, flag in zip(weights, input_numbers, weight_flags) if flag]
-        pairs += [(x, w) for x, w, flag in zip(inputs, weight_numbers, input_flags) if flag]
-        parents = (*(parent for parent, _ in pairs), *bias_parents)
-        local_derivatives = (*(local for _, local in pairs), *bias_locals)
+        triples = [(w, x, number) for w, x, number, flag in zip(weights, inputs, input_numbers, weight_flags) if flag]
+        triples += [(x, w, number) for x, w, number, flag in zip(inputs, weights, weight_numbers, input_flags) if flag]
+        parents = (*(parent for parent, _, _ in triples), *bias_parents)
+        local_derivatives = (
+            *(local for _, _, local in triples), *bias_locals, *(partner for _, partner, _ in triples), *bias_locals
+        )
     if not (_grad_enabled and parents):
         return _constant(total)
     return _node(total, "dot", parents, local_derivatives)

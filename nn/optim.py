@@ -61,9 +61,9 @@ class SGD(Optimizer):
         lr, momentum, decay = self.lr, self.momentum, self.weight_decay
         if momentum == 0.0:
             for parameter in self.parameters:
-                parameter.data -= lr * (parameter.grad + decay * parameter.data)
+                parameter.data -= lr * (float(parameter.grad) + decay * parameter.data)
             return
-        gradients = [parameter.grad + decay * parameter.data for parameter in self.parameters]
+        gradients = [float(parameter.grad) + decay * parameter.data for parameter in self.parameters]
         if self.velocity is None:
             self.velocity = gradients
         else:
@@ -99,7 +99,7 @@ class Adam(Optimizer):
         correction1 = 1.0 - beta1**self.steps
         correction2 = 1.0 - beta2**self.steps
         for index, parameter in enumerate(self.parameters):
-            gradient = parameter.grad + self.weight_decay * parameter.data
+            gradient = float(parameter.grad) + self.weight_decay * parameter.data
             m = self.first_moment[index] = beta1 * self.first_moment[index] + (1.0 - beta1) * gradient
             v = self.second_moment[index] = beta2 * self.second_moment[index] + (1.0 - beta2) * gradient * gradient
             parameter.data -= self.lr * (m / correction1) / (math.sqrt(v / correction2) + self.eps)

@@ -1,6 +1,5 @@
 """Graph-shape regressions: reused nodes, diamonds, n-ary nodes with repeated parents, deep chains."""
 
-import gc
 import math
 import sys
 
@@ -111,24 +110,13 @@ def test_million_node_chain():
     assert start.grad == pytest.approx(expected, rel=1e-9)
 
 
-def count_values() -> int:
-    return len([obj for obj in gc.get_objects() if type(obj) is Value])
-
-
-def test_graph_is_freed_by_reference_counting():
-    gc.collect()
-    collector_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        before = count_values()
-        x = Value(1.0)
-        y = x
-        for _ in range(100):
-            y = (y * 2.0).tanh() + x
-        y.backward()
-        assert count_values() - before == 301
-        del x, y
-        assert count_values() == before, "the graph outlived its last reference: a reference cycle"
-    finally:
-        if collector_was_enabled:
-            gc.enable()
+def test_graph_is_freed_by_reference_counting(count_values):
+    before = count_values()
+    x = Value(1.0)
+    y = x
+    for _ in range(100):
+        y = (y * 2.0).tanh() + x
+    y.backward()
+    assert count_values() - before == 301
+    del x, y
+    assert count_values() == before, "the graph outlived its last reference: a reference cycle"

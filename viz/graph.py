@@ -21,7 +21,9 @@ COLOURS = {
 
 def format_number(number: float) -> str:
     """4 decimals as micrograd shows them (2.0000); 4 significant digits in scientific form where
-    4 decimals would hide the value (tiny numbers) or grow too long (huge ones)."""
+    4 decimals would hide the value (tiny numbers) or grow too long (huge ones). A Value (a gradient
+    made with create_graph=True) shows its number."""
+    number = float(number)
     if not math.isfinite(number):
         return str(number)
     if number != 0.0 and (abs(number) < 5e-5 or abs(number) >= 1e6):

@@ -1,0 +1,112 @@
+"""Derivatives as functions, in the style of JAX and HIPS autograd: `grad(f)` and `hessian(f, xs)`.
+
+`grad(f)` returns a new function that computes df/dx where f would compute f(x). It composes:
+`grad(grad(f))` is the second derivative, because an inner grad() called while an outer one is
+running keeps its gradient as a Value in the graph (backward with create_graph) for the outer one
+to differentiate.
+"""
+
+from __future__ import annotations
+
+from numbers import Real
+from typing import Any, Callable, Sequence, Union
+
+from engine.value import Value, _as_float, _tracked_copy, enable_grad, gradients
+
+Argnums = Union[int, Sequence[int]]
+
+# How many grad() functions are evaluating their f right now. Inside one, a grad() call keeps its
+# results in the graph even when given numbers: f may close over the outer function's Values.
+_depth = 0
+
+
+def _scalar_output(function: Callable[..., Any], output: object, where: str) -> bool:
+    """True if `output` is a tracked Value, False if it is a constant; TypeError if it is no scalar."""
+    if isinstance(output, Value):
+        return output.requires_grad
+    if isinstance(output, Real):
+        return False
+    name = getattr(function, "__name__", repr(function))
+    raise TypeError(
+        f"{where} needs {name} to return one scalar (a Value or a number), it returned "
+        f"{type(output).__name__}: {output!r}; for several outputs, differentiate each one "
+        "(e.g. sum them, or call grad on a function returning one of them)"
+    )
+
+
+def grad(function: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
+    """The function computing d function / d its argument(s) at argnums, for a scalar-valued function.
+
+    Numbers in give floats out. Values in (or a call inside another grad) give Values out, which are
+    part of a graph: that is how ``grad(grad(f))`` gives second derivatives. With a sequence of
+    argnums the result is a tuple, one derivative per position.
+
+        >>> from engine import grad
+        >>> grad(lambda x: x ** 3)(2.0)
+        12.0
+        >>> grad(grad(lambda x: x ** 3))(2.0)
+        12.0
+    """
+    positions = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    if not positions or not all(isinstance(position, int) and not isinstance(position, bool) for position in positions):
+        raise TypeError(f"grad(argnums=...) needs an int or a non-empty sequence of ints, got {argnums!r}")
+    if len(set(positions)) != len(positions):
+        raise ValueError(f"grad(argnums={argnums!r}) names a position twice; name each argument once")
+
+    def gradient_function(*args: Any) -> Any:
+        global _depth
+        for position in positions:
+            if not -len(args) <= position < len(args):
+                raise IndexError(
+                    f"grad(argnums={argnums!r}) differentiates argument {position}, but the function "
+                    f"was called with {len(args)} argument(s); pass it or change argnums"
+                )
+        keep_graph = _depth > 0 or any(isinstance(arg, Value) and arg.requires_grad for arg in args)
+        call_args = list(args)
+        inputs = []
+        for position in positions:
+            argument = args[position]
+            if isinstance(argument, Value):
+                input_value = _tracked_copy(argument)
+            else:
+                input_value = Value(_as_float(argument, f"grad(): argument {position}"))
+            call_args[position] = input_value
+            inputs.append(input_value)
+        _depth += 1
+        try:
+            with enable_grad():
+                output = function(*call_args)
+        finally:
+            _depth -= 1
+        if _scalar_output(function, output, "grad()"):
+            results = gradients(output, inputs, create_graph=keep_graph)
+        else:
+            results = [0.0] * len(inputs)  # f does not depend on anything tracked
+        return results[0] if isinstance(argnums, int) else tuple(results)
+
+    gradient_function.__name__ = f"grad_of_{getattr(function, '__name__', 'function')}"
+    gradient_function.__doc__ = f"d/d argument(s) {argnums!r} of {getattr(function, '__name__', function)!r}."
+    return gradient_function
+
+
+def hessian(function: Callable[..., Any], inputs: Sequence[Union[Value, float]]) -> list[list[float]]:
+    """The matrix of second derivatives d²f / dx_i dx_j at `inputs`, as a list of rows of floats.
+
+    ``function(*inputs)`` must return one scalar. Costs one backward pass with create_graph and one
+    plain pass per input, so it is meant for a small number of inputs.
+    """
+    numbers = [item.data if isinstance(item, Value) else _as_float(item, f"hessian(): inputs[{index}]")
+               for index, item in enumerate(inputs)]
+    leaves = [Value(number, label=f"x{index}") for index, number in enumerate(numbers)]
+    with enable_grad():
+        output = function(*leaves)
+    size = len(leaves)
+    if not _scalar_output(function, output, "hessian()"):
+        return [[0.0] * size for _ in range(size)]
+    rows = []
+    for first in gradients(output, leaves, create_graph=True):
+        if isinstance(first, Value) and first.requires_grad:
+            rows.append([float(second) for second in gradients(first, leaves)])
+        else:  # this first derivative is a constant: its row is 0
+            rows.append([0.0] * size)
+    return rows
