@@ -12,7 +12,11 @@ the last Value of it is dropped (no reference cycles, no work for the cycle coll
 A Value's ``_locals`` slot says how it takes part in autograd: ``None`` for a constant (not
 tracked), the marker ``_LEAF`` for a tracked leaf, and one local derivative per parent for a node
 made by an op. Every tracked Value's ``_locals`` is truthy, so ``all(...)`` over a list of them
-checks at C speed that all are tracked.
+checks at C speed that all are tracked. A few nodes keep more after their local derivatives, for
+``backward(create_graph=True)``, which evaluates the local derivatives again in Value ops
+(GRAPH_DERIVATIVES) so that gradients can be differentiated: c / x, x ** k and c ** x keep their
+two operands, and a dot node with numbers among its factors keeps each parent's partner. The
+chain-rule loop zips parents with ``_locals`` and so never reads past the local derivatives.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Every worked example in docs/examples runs here with its numbers asserted, so the docs cannot rot."""
 
+import math
 import runpy
 from pathlib import Path
 
@@ -18,7 +19,7 @@ def close(number: float) -> object:
 
 def test_every_example_is_tested():
     tested = {"apple", "square_of_sum", "backprop_vs_paths", "nielsen_bp", "l2_mlp", "softmax_nodes",
-              "numerical_vs_backprop"}
+              "numerical_vs_backprop", "newton"}
     assert {path.stem for path in EXAMPLES.glob("*.py")} == tested
 
 
@@ -73,3 +74,16 @@ def test_numerical_vs_backprop():
     for parameters, forward_passes, _, _, largest in rows:
         assert forward_passes == 2 * parameters
         assert largest < 1e-6
+
+
+def test_newton(capsys):
+    numbers = run("newton")
+    newton, descent = numbers["newton_1d"], numbers["descent_1d"]
+    # one Newton step on e^x - 2x from 2 by hand: x - (e^x - 2) / e^x = 1 + 2 e^-2
+    assert newton[1][0] == close(1 + 2 * math.exp(-2.0))
+    assert newton[-1][0] == close(math.log(2.0)) and len(newton) - 1 == 6
+    assert descent[-1][0] == pytest.approx(math.log(2.0), abs=1e-9) and len(descent) - 1 == 105
+    newton2, descent2 = numbers["newton_2d"], numbers["descent_2d"]
+    assert newton2[-1][0] == (close(1.0), close(1.0)) and len(newton2) - 1 == 7
+    assert len(descent2) - 1 == 2000 and descent2[-1][1] > 0.1  # still far from (1, 1)
+    assert "Newton: |f'| < 1e-10 after 6 steps; gradient descent: after 105 steps" in capsys.readouterr().out
