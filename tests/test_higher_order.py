@@ -351,8 +351,9 @@ def test_create_graph_gradients_are_freed_by_reference_counting(count_values):
     before = count_values()
     x = Value(0.7)
     y = x
-    for _ in range(50):
-        y = (y * 1.1).tanh() + x.sin()
+    for _ in range(50):  # every kind of node: operands kept (/ and ** with numbers), a dot with numbers
+        y = ((y * 1.1).tanh() + x.sin()) ** 2 / 2.0 + 0.5 / (1.0 + x * x) + engine.dot([y, x], [0.1, 2**x])
+        y = y.tanh()
     y.backward(create_graph=True)
     first = x.grad
     x.zero_grad()
