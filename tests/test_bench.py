@@ -1,5 +1,9 @@
 """The benchmark adapters compute the same numbers as the floor (no timing here: that is bench/)."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from bench.engines import Chaingrad, Floor, Micrograd
@@ -36,3 +40,15 @@ def test_precheck_runs_before_timing(capsys):
 
     assert precheck(["chaingrad", "floor"])
     assert "agree on the W1 loss" in capsys.readouterr().err
+
+
+def test_compare_runs_the_old_and_the_new_tree_side_by_side():
+    root = Path(__file__).resolve().parent.parent
+    if not (root / ".git").exists():
+        pytest.skip("bench.compare needs a git checkout")
+    completed = subprocess.run([sys.executable, "-m", "bench.compare", "HEAD", "--rounds", "1", "--repeats", "1"],
+                               cwd=root, capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    assert "new / old:" in completed.stdout
+    worktrees = subprocess.run(["git", "worktree", "list"], cwd=root, capture_output=True, text=True).stdout
+    assert len(worktrees.strip().splitlines()) == 1, "the temporary worktree was not removed"
