@@ -411,3 +411,16 @@ def test_gradgradcheck_catches_a_wrong_second_derivative(monkeypatch):
     assert close(grad(lambda v: v.tanh())(0.4), 1 - math.tanh(0.4) ** 2)
     with pytest.raises(GradcheckError, match="d²f/dx0dx0"):
         engine.gradgradcheck(lambda v: v.tanh(), [0.4])
+
+
+def test_second_derivative_through_a_deep_chain_without_recursion():
+    def chain(x):
+        for _ in range(20_000):  # 40,000 nodes; the gradient's graph is deeper still
+            x = (x * 0.99995).sin()
+        return x
+
+    first, second = second_derivative_by_backward(chain, 0.8)
+    h = 1e-5
+    numeric = (engine.analytic_grad(chain, [0.8 + h])[0] - engine.analytic_grad(chain, [0.8 - h])[0]) / (2 * h)
+    assert first == pytest.approx(engine.analytic_grad(chain, [0.8])[0], rel=1e-12)
+    assert second != 0.0 and second == pytest.approx(numeric, rel=1e-4)
