@@ -13,6 +13,7 @@ from engine.errors import AnomalyError, GradcheckError, NoGradError
 from engine.functional import grad, hessian
 from engine.value import (
     BINARY_OPS,
+    CONSTANT_DERIVATIVES,
     GRAPH_DERIVATIVES,
     UNARY_OPS,
     Value,
@@ -30,6 +31,7 @@ from engine.value import (
 __all__ = [
     "AnomalyError",
     "BINARY_OPS",
+    "CONSTANT_DERIVATIVES",
     "GRAPH_DERIVATIVES",
     "GradcheckError",
     "NoGradError",

@@ -218,9 +218,9 @@ def _power_constant(x: float, k: float) -> tuple[float, float]:
 # --------------------------------------------------------------------------------------------
 # The same local derivatives written in Value ops, for backward(create_graph=True): evaluated on
 # the operands (Values, or numbers) and the op's output y, they make each gradient a Value in the
-# graph, which can be differentiated again. One rule per operand. Ops not listed (neg, relu, abs,
-# leaky_relu, +, -, sum, copy) have constant local derivatives: their numbers already are the rule,
-# and their second derivatives are 0 (away from the kinks of relu and abs, as in PyTorch).
+# graph, which can be differentiated again. One rule per operand. The ops of CONSTANT_DERIVATIVES
+# have constant local derivatives: their numbers already are the rule, and their second
+# derivatives are 0 (away from the kinks of relu and abs, as in PyTorch).
 # --------------------------------------------------------------------------------------------
 
 
@@ -249,6 +249,7 @@ GRAPH_DERIVATIVES: dict[str, tuple[Callable[..., Operand], ...]] = {
     "/": (lambda a, b, y: 1.0 / b, lambda a, b, y: -y / b),
     "**": (_power_base_derivative, lambda a, b, y: y * _log_of(a)),
 }
+CONSTANT_DERIVATIVES = frozenset(["neg", "relu", "abs", "leaky_relu", "+", "-", "sum", "copy"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -564,8 +565,14 @@ def _graph_locals(node: Value) -> tuple:
         half = count // 2  # all Values: the parents are (*weights, *inputs) and maybe a bias
         return (*parents[half : 2 * half], *parents[:half], *stored[2 * half :])
     rules = GRAPH_DERIVATIVES.get(node.op)
-    if rules is None:  # constant local derivatives
-        return stored
+    if rules is None:
+        if node.op in CONSTANT_DERIVATIVES:
+            return stored
+        raise NotImplementedError(
+            f"backward(create_graph=True) reached op '{node.op}' (in {node!r}), which has no rule in "
+            "engine.GRAPH_DERIVATIVES; add its local derivatives written in Value ops there (or to "
+            "CONSTANT_DERIVATIVES if they are constants), or use create_graph=False"
+        )
     if len(stored) > count:  # one tracked operand of two, and the operands kept after its local
         operands = stored[count:]
         return (rules[0 if operands[0] is parents[0] else 1](*operands, node),)

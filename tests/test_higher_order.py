@@ -424,3 +424,17 @@ def test_second_derivative_through_a_deep_chain_without_recursion():
     numeric = (engine.analytic_grad(chain, [0.8 + h])[0] - engine.analytic_grad(chain, [0.8 - h])[0]) / (2 * h)
     assert first == pytest.approx(engine.analytic_grad(chain, [0.8])[0], rel=1e-12)
     assert second != 0.0 and second == pytest.approx(numeric, rel=1e-4)
+
+
+def test_every_op_has_a_graph_rule_or_constant_local_derivatives():
+    ops = set(engine.UNARY_OPS) | set(engine.BINARY_OPS) | {"leaky_relu", "sum", "dot", "copy"}
+    assert ops - {"dot"} == set(engine.GRAPH_DERIVATIVES) | engine.CONSTANT_DERIVATIVES
+
+
+def test_an_op_without_a_graph_rule_is_an_error_not_a_silent_zero(monkeypatch):
+    monkeypatch.delitem(engine.GRAPH_DERIVATIVES, "tanh")
+    x = Value(0.5)
+    with pytest.raises(NotImplementedError, match="op 'tanh'.*GRAPH_DERIVATIVES"):
+        x.tanh().backward(create_graph=True)
+    x.tanh().backward()
+    assert close(x.grad, 1 - math.tanh(0.5) ** 2)
