@@ -448,6 +448,10 @@ class Value:
     def __float__(self) -> float:
         return self.data
 
+    def __format__(self, spec: str) -> str:
+        """f"{v:.4f}" formats the number (as for a 0-d torch tensor); f"{v}" is the repr."""
+        return format(self.data, spec) if spec else repr(self)
+
     def item(self) -> float:
         """The number, as torch.Tensor.item() gives it."""
         return self.data

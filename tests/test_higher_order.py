@@ -438,3 +438,9 @@ def test_an_op_without_a_graph_rule_is_an_error_not_a_silent_zero(monkeypatch):
         x.tanh().backward(create_graph=True)
     x.tanh().backward()
     assert close(x.grad, 1 - math.tanh(0.5) ** 2)
+
+
+def test_a_value_gradient_formats_like_a_number():
+    x = Value(1.5)
+    (x * x).backward(create_graph=True)
+    assert f"{x.grad:.2f}" == "3.00" and f"{x.grad}" == repr(x.grad)
