@@ -10,7 +10,7 @@
 
 from engine.check import analytic_grad, gradcheck, gradgradcheck, numerical_grad, numerical_hessian
 from engine.errors import AnomalyError, GradcheckError, NoGradError
-from engine.functional import grad, hessian
+from engine.functional import grad, hessian, value_and_grad
 from engine.value import (
     BINARY_OPS,
     CONSTANT_DERIVATIVES,
@@ -52,5 +52,6 @@ __all__ = [
     "numerical_hessian",
     "sum",
     "topological_order",
+    "value_and_grad",
     "zero_grad",
 ]

@@ -1,4 +1,5 @@
-"""Derivatives as functions, in the style of JAX and HIPS autograd: `grad(f)` and `hessian(f, xs)`.
+"""Derivatives as functions, in the style of JAX and HIPS autograd: `grad(f)`, `value_and_grad(f)`
+and `hessian(f, xs)`.
 
 `grad(f)` returns a new function that computes df/dx where f would compute f(x). It composes:
 `grad(grad(f))` is the second derivative, because an inner grad() called while an outer one is
@@ -39,7 +40,8 @@ def grad(function: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., An
 
     Numbers in give floats out. Values in (or a call inside another grad) give Values out, which are
     part of a graph: that is how ``grad(grad(f))`` gives second derivatives. With a sequence of
-    argnums the result is a tuple, one derivative per position.
+    argnums the result is a tuple, one derivative per position. Keyword arguments are passed on to
+    the function and not differentiated.
 
         >>> from engine import grad
         >>> grad(lambda x: x ** 3)(2.0)
@@ -47,18 +49,30 @@ def grad(function: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., An
         >>> grad(grad(lambda x: x ** 3))(2.0)
         12.0
     """
+    both = value_and_grad(function, argnums)
+
+    def gradient_function(*args: Any, **kwargs: Any) -> Any:
+        return both(*args, **kwargs)[1]
+
+    gradient_function.__name__ = f"grad_of_{getattr(function, '__name__', 'function')}"
+    gradient_function.__doc__ = f"d/d argument(s) {argnums!r} of {getattr(function, '__name__', function)!r}."
+    return gradient_function
+
+
+def value_and_grad(function: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., tuple[Any, Any]]:
+    """As grad(), but the new function returns (function's value, its derivative(s)), from one pass."""
     positions = (argnums,) if isinstance(argnums, int) else tuple(argnums)
     if not positions or not all(isinstance(position, int) and not isinstance(position, bool) for position in positions):
-        raise TypeError(f"grad(argnums=...) needs an int or a non-empty sequence of ints, got {argnums!r}")
+        raise TypeError(f"argnums needs an int or a non-empty sequence of ints, got {argnums!r}")
     if len(set(positions)) != len(positions):
-        raise ValueError(f"grad(argnums={argnums!r}) names a position twice; name each argument once")
+        raise ValueError(f"argnums={argnums!r} names a position twice; name each argument once")
 
-    def gradient_function(*args: Any) -> Any:
+    def value_and_gradient_function(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
         global _depth
         for position in positions:
             if not -len(args) <= position < len(args):
                 raise IndexError(
-                    f"grad(argnums={argnums!r}) differentiates argument {position}, but the function "
+                    f"argnums={argnums!r} differentiates argument {position}, but the function "
                     f"was called with {len(args)} argument(s); pass it or change argnums"
                 )
         keep_graph = _depth > 0 or any(isinstance(arg, Value) and arg.requires_grad for arg in args)
@@ -75,18 +89,19 @@ def grad(function: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., An
         _depth += 1
         try:
             with enable_grad():
-                output = function(*call_args)
+                output = function(*call_args, **kwargs)
         finally:
             _depth -= 1
         if _scalar_output(function, output, "grad()"):
             results = gradients(output, inputs, create_graph=keep_graph)
         else:
             results = [0.0] * len(inputs)  # f does not depend on anything tracked
-        return results[0] if isinstance(argnums, int) else tuple(results)
+        if isinstance(output, Value) and not keep_graph:
+            output = output.data
+        return output, (results[0] if isinstance(argnums, int) else tuple(results))
 
-    gradient_function.__name__ = f"grad_of_{getattr(function, '__name__', 'function')}"
-    gradient_function.__doc__ = f"d/d argument(s) {argnums!r} of {getattr(function, '__name__', function)!r}."
-    return gradient_function
+    value_and_gradient_function.__name__ = f"value_and_grad_of_{getattr(function, '__name__', 'function')}"
+    return value_and_gradient_function
 
 
 def hessian(function: Callable[..., Any], inputs: Sequence[Union[Value, float]]) -> list[list[float]]:

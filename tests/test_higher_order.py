@@ -444,3 +444,27 @@ def test_a_value_gradient_formats_like_a_number():
     x = Value(1.5)
     (x * x).backward(create_graph=True)
     assert f"{x.grad:.2f}" == "3.00" and f"{x.grad}" == repr(x.grad)
+
+
+def test_value_and_grad_gives_both_from_one_pass_and_passes_keywords_on():
+    def f(x, y, scale=1.0):
+        return scale * x * y.exp()
+
+    value, derivatives = engine.value_and_grad(f, (0, 1))(2.0, 0.0, scale=3.0)
+    assert (value, derivatives) == (6.0, (3.0, 6.0)) and type(value) is float
+    assert grad(f, 1)(2.0, 0.0, scale=3.0) == 6.0
+    # nested: the inner value and derivative are Values, so the outer grad sees through both
+    assert grad(lambda x: engine.value_and_grad(lambda y: y**3)(x)[1])(2.0) == 12.0
+    assert grad(lambda x: engine.value_and_grad(lambda y: y**3)(x)[0])(2.0) == 12.0
+
+
+def test_second_derivatives_through_the_nn_losses():
+    def cross_entropy(a, b, c):
+        return nn.cross_entropy([[a, b * a, c], [c.tanh(), b, a * c]], [2, 0])
+
+    def binary_cross_entropy(a, b):
+        return nn.binary_cross_entropy([a * b, a - b], [1.0, 0.0])
+
+    assert engine.gradgradcheck(cross_entropy, [0.3, -1.2, 0.8], atol=1e-6, rtol=1e-4)
+    assert engine.gradgradcheck(binary_cross_entropy, [0.7, -0.4], atol=1e-6, rtol=1e-4)
+    assert engine.gradgradcheck(lambda a, b: nn.mse([a * b, a], [1.0, 2.0]) + nn.l2([a, b], 0.1), [0.5, 1.5])
