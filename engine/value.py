@@ -516,6 +516,10 @@ class Value:
         derivatives are evaluated in Value ops (GRAPH_DERIVATIVES), so every `.grad` is a Value in a
         graph of its own: ``x.grad.backward()`` then gives second derivatives (as in PyTorch, they add
         to what x.grad held unless it is zeroed first). The default is the float path, and faster.
+        Only leaves keep Value gradients; nodes made by ops keep the number. As in PyTorch, a leaf
+        whose ``.grad`` is such a graph is part of that graph: a reference cycle, freed by the cycle
+        collector or at once by ``zero_grad()``. ``engine.gradients``, ``grad`` and ``hessian`` store
+        no gradient and make no cycle.
         """
         seed = _as_float(grad, "backward(grad=...)")
         if self._locals is None:
@@ -531,6 +535,9 @@ class Value:
             order, earlier_grads = _consumers_first(self)
             self.grad = _constant(seed) if create_graph else seed
             _backpropagate(order, create_graph)
+            if create_graph:  # a node's gradient graph contains the node: keep only its number, no cycle
+                for node in order:
+                    node.grad = node.grad.data if node.grad.__class__ is Value else node.grad
             for leaf, earlier in earlier_grads.items():
                 leaf.grad += earlier
 

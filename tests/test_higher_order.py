@@ -468,3 +468,20 @@ def test_second_derivatives_through_the_nn_losses():
     assert engine.gradgradcheck(cross_entropy, [0.3, -1.2, 0.8], atol=1e-6, rtol=1e-4)
     assert engine.gradgradcheck(binary_cross_entropy, [0.7, -0.4], atol=1e-6, rtol=1e-4)
     assert engine.gradgradcheck(lambda a, b: nn.mse([a * b, a], [1.0, 2.0]) + nn.l2([a, b], 0.1), [0.5, 1.5])
+
+
+def test_the_functional_api_makes_no_cycle_and_a_create_graph_leaf_is_freed_by_zero_grad(count_values):
+    before = count_values()
+    x = Value(0.4)
+    (first,) = gradients((x * x).tanh() * x, [x], create_graph=True)
+    hessian(lambda a, b: (a * b).sin() / b, [0.3, 0.7])
+    del x, first
+    assert count_values() == before, "gradients() or hessian() left a reference cycle"
+    x = Value(0.4)
+    square = x * x
+    (square.tanh() * x).backward(create_graph=True)
+    assert type(square.grad) is float and isinstance(x.grad, Value)  # only leaves keep Value gradients
+    del square
+    x.zero_grad()  # x.grad held a graph containing x: zero_grad() breaks the cycle
+    del x
+    assert count_values() == before
