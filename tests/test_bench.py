@@ -46,9 +46,13 @@ def test_compare_runs_the_old_and_the_new_tree_side_by_side():
     root = Path(__file__).resolve().parent.parent
     if not (root / ".git").exists():
         pytest.skip("bench.compare needs a git checkout")
+
+    def worktrees():
+        return subprocess.run(["git", "worktree", "list"], cwd=root, capture_output=True, text=True).stdout
+
+    before = worktrees()
     completed = subprocess.run([sys.executable, "-m", "bench.compare", "HEAD", "--rounds", "1", "--repeats", "1"],
                                cwd=root, capture_output=True, text=True, timeout=300)
     assert completed.returncode == 0, completed.stderr
     assert "new / old:" in completed.stdout
-    worktrees = subprocess.run(["git", "worktree", "list"], cwd=root, capture_output=True, text=True).stdout
-    assert len(worktrees.strip().splitlines()) == 1, "the temporary worktree was not removed"
+    assert worktrees() == before, "the temporary worktree was not removed"
