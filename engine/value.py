@@ -297,21 +297,23 @@ def _constant(data: float) -> Value:
 _ONE, _ZERO = (1.0,), (0.0,)
 
 
-def _one_parent(data: float, op: str, parent: Value, local: float, operands: tuple = ()) -> Value:
-    """The result of an op on one Value (and maybe a number): a node, or a constant if untracked.
-
-    `operands` (both operands of a binary op, in order) are kept after the local derivative when
-    that derivative depends on the tracked one in a way the number alone cannot say (c / x, x ** k,
-    c ** x): backward(create_graph=True) needs them.
-    """
+def _one_parent(data: float, op: str, parent: Value, local: float) -> Value:
+    """The result of an op on one Value (and maybe a number): a node, or a constant if untracked."""
     if parent._locals is None or not _grad_enabled:
         return _constant(data)
-    if operands:
-        return _node(data, op, (parent,), (local, *operands))
     return _node(data, op, (parent,), _ONE if local == 1.0 else (_ZERO if local == 0.0 else (local,)))
 
 
-# The binary ops whose one-parent nodes keep their operands (see _one_parent).
+def _one_parent_keeping(data: float, op: str, parent: Value, local: float, operands: tuple) -> Value:
+    """As _one_parent, and the node keeps `operands` (both operands of the binary op, in order) after
+    its local derivative: for c / x, x ** k and c ** x, whose local derivative depends on the tracked
+    operand in a way the number alone cannot say, and backward(create_graph=True) needs them."""
+    if parent._locals is None or not _grad_enabled:
+        return _constant(data)
+    return _node(data, op, (parent,), (local, *operands))
+
+
+# The binary ops whose one-parent nodes keep their operands (see _one_parent_keeping).
 _KEEP_OPERANDS = frozenset(["/", "**"])
 
 
@@ -322,9 +324,13 @@ def _two_parents(data: float, op: str, a: Value, local_a: float, b: Value, local
     if a._locals is not None:
         if b._locals is not None:
             return _node(data, op, (a, b), (local_a, local_b))
-        return _one_parent(data, op, a, local_a, (a, b) if op in _KEEP_OPERANDS else ())
+        if op in _KEEP_OPERANDS:
+            return _one_parent_keeping(data, op, a, local_a, (a, b))
+        return _one_parent(data, op, a, local_a)
     if b._locals is not None:
-        return _one_parent(data, op, b, local_b, (a, b) if op in _KEEP_OPERANDS else ())
+        if op in _KEEP_OPERANDS:
+            return _one_parent_keeping(data, op, b, local_b, (a, b))
+        return _one_parent(data, op, b, local_b)
     return _constant(data)
 
 
@@ -353,16 +359,18 @@ def _binary(name: str) -> tuple[Callable[[Value, object], Value], Callable[[Valu
             data, local_self, local_other = function(self.data, other.data)
             return _two_parents(data, name, self, local_self, other, local_other)
         if isinstance(other, _NUMBER):
-            number = float(other)
-            data, local_self, _ = function(self.data, number)
-            return _one_parent(data, name, self, local_self, (self, number) if keep_operands else ())
+            data, local_self, _ = function(self.data, float(other))
+            if keep_operands:
+                return _one_parent_keeping(data, name, self, local_self, (self, float(other)))
+            return _one_parent(data, name, self, local_self)
         return NotImplemented
 
     def reflected(self: Value, other: object) -> Value:
         if isinstance(other, _NUMBER):
-            number = float(other)
-            data, _, local_self = function(number, self.data)
-            return _one_parent(data, name, self, local_self, (number, self) if keep_operands else ())
+            data, _, local_self = function(float(other), self.data)
+            if keep_operands:
+                return _one_parent_keeping(data, name, self, local_self, (float(other), self))
+            return _one_parent(data, name, self, local_self)
         return NotImplemented
 
     method.__doc__ = reflected.__doc__ = function.__doc__
@@ -474,7 +482,7 @@ class Value:
             return NotImplemented
         number = float(exponent)
         data, local = _power_constant(self.data, number)
-        return _one_parent(data, "**", self, local, (self, number))
+        return _one_parent_keeping(data, "**", self, local, (self, number))
 
     def __rpow__(self, base: Operand) -> Value:
         """base ** self for a number base > 0; d/dself = y ln(base)."""
@@ -482,7 +490,7 @@ class Value:
             return NotImplemented
         number = float(base)
         data, _, local = _power(number, self.data)
-        return _one_parent(data, "**", self, local, (number, self))
+        return _one_parent_keeping(data, "**", self, local, (number, self))
 
     # ---- unary ops ----
 
