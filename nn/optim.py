@@ -32,7 +32,8 @@ def _check(owner: str, name: str, number: object, low: float, high: float = math
 
 
 class Optimizer:
-    """Holds the parameters; zero_grad() clears their gradients, step() updates them."""
+    """Holds the parameters; zero_grad() clears their gradients, step() updates them (reading a
+    Value gradient, from backward(create_graph=True), by its number)."""
 
     def __init__(self, parameters: Iterable[Value], lr: float) -> None:
         owner = type(self).__name__
