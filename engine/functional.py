@@ -61,6 +61,8 @@ def grad(function: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., An
 
 def value_and_grad(function: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., tuple[Any, Any]]:
     """As grad(), but the new function returns (function's value, its derivative(s)), from one pass."""
+    if not callable(function):
+        raise TypeError(f"grad() needs a function to differentiate, got {type(function).__name__}: {function!r}")
     positions = (argnums,) if isinstance(argnums, int) else tuple(argnums)
     if not positions or not all(isinstance(position, int) and not isinstance(position, bool) for position in positions):
         raise TypeError(f"argnums needs an int or a non-empty sequence of ints, got {argnums!r}")
@@ -110,6 +112,11 @@ def hessian(function: Callable[..., Any], inputs: Sequence[Union[Value, float]])
     ``function(*inputs)`` must return one scalar. Costs one backward pass with create_graph and one
     plain pass per input, so it is meant for a small number of inputs.
     """
+    if not isinstance(inputs, (list, tuple)):
+        raise TypeError(
+            f"hessian() needs the inputs as a list or tuple of numbers, got {type(inputs).__name__}: {inputs!r}; "
+            "for one input write hessian(f, [x])"
+        )
     numbers = [item.data if isinstance(item, Value) else _as_float(item, f"hessian(): inputs[{index}]")
                for index, item in enumerate(inputs)]
     leaves = [Value(number, label=f"x{index}") for index, number in enumerate(numbers)]

@@ -675,6 +675,11 @@ def gradients(output: Value, inputs: Sequence[Value], grad: float = 1.0, create_
     """
     if output.__class__ is not Value:
         raise TypeError(f"gradients() needs a Value as output, got {type(output).__name__}: {output!r}")
+    if not isinstance(inputs, (list, tuple)):
+        raise TypeError(
+            f"gradients() needs the inputs as a list or tuple of Values, got {type(inputs).__name__}: {inputs!r}; "
+            "for one input write gradients(output, [x])"
+        )
     for index, item in enumerate(inputs):
         if item.__class__ is not Value:
             raise TypeError(

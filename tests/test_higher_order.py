@@ -388,6 +388,10 @@ def test_grad_errors_name_the_problem_and_the_fix():
         grad(lambda x: x)("1.0")
     with pytest.raises(TypeError, match="return one scalar"):
         hessian(lambda x: (x, x), [1.0])
+    with pytest.raises(TypeError, match=r"hessian\(f, \[x\]\)"):
+        hessian(lambda x: x * x, 1.0)
+    with pytest.raises(TypeError, match="needs a function"):
+        grad(Value(1.0))
 
 
 def test_gradients_errors_name_the_problem_and_the_fix():
@@ -396,6 +400,8 @@ def test_gradients_errors_name_the_problem_and_the_fix():
         gradients(x * x, [1.0])
     with pytest.raises(TypeError, match="output"):
         gradients(1.0, [x])
+    with pytest.raises(TypeError, match=r"gradients\(output, \[x\]\)"):
+        gradients(x * x, x)
     with pytest.raises(NoGradError, match="requires_grad=True"):
         gradients(Value(1.0, requires_grad=False) * 2, [x])
 
