@@ -230,16 +230,26 @@ def _log_of(x: Operand) -> Operand:
 
 
 def _power_base_derivative(a: Value, b: Operand, y: Value) -> Operand:
-    """d(a ** b)/da = b a^(b-1); a constant where the number rule gives 0 or infinity (k = 0; 0 ** k, k < 1)."""
-    if not isinstance(b, Value) and (b == 0.0 or (a.data == 0.0 and b < 1.0)):
-        return _power_constant(a.data, b)[1]
-    return b * a ** (b - 1.0)
+    """d(a ** b)/da = b a^(b-1): 0 for b = 0, infinite at a = 0 for b < 1 (as the number rule)."""
+    if isinstance(b, Value) or b == 0.0 or b >= 1.0 or a.data != 0.0:
+        return 0.0 if b == 0.0 else b * a ** (b - 1.0)
+    return b * _zero_to_negative_power(a, b - 1.0)
+
+
+def _zero_to_negative_power(zero: Value, k: float) -> Value:
+    """zero ** k for a Value at 0 and k < 0: infinite, with an infinite derivative, where the op
+    itself raises (a forward 0 ** -1 is a bug; an infinite derivative at 0 is maths, as in PyTorch)."""
+
+    def infinite_power(exponent: float) -> float:  # 0 ** exponent < 0; (-0) ** odd = -inf
+        return math.copysign(math.inf, zero.data) if exponent % 2 == 1.0 else math.inf
+
+    return _one_parent_keeping(infinite_power(k), "**", zero, k * infinite_power(k - 1.0), (zero, k))
 
 
 GRAPH_DERIVATIVES: dict[str, tuple[Callable[..., Operand], ...]] = {
     "exp": (lambda x, y: y,),
     "log": (lambda x, y: 1.0 / x,),
-    "sqrt": (lambda x, y: 0.5 / y if y.data else math.inf,),
+    "sqrt": (lambda x, y: 0.5 / y if y.data else _power_base_derivative(x, 0.5, y),),  # x ** 0.5 at 0
     "tanh": (lambda x, y: 1.0 - y * y,),
     "sigmoid": (lambda x, y: y * (1.0 - y),),
     "softplus": (lambda x, y: x.sigmoid(),),

@@ -340,11 +340,21 @@ def test_ops_with_untracked_value_operands_keep_what_their_second_derivative_nee
     assert close(grad(grad(lambda x: x / c))(0.5), 0.0)
 
 
-def test_kinks_and_edges_give_the_first_order_numbers():
-    assert grad(grad(lambda x: x**0.5))(0.0) == -math.inf or math.isinf(grad(lambda x: x**0.5)(0.0))
-    assert math.isinf(grad(lambda x: x.sqrt())(0.0))
+def test_infinite_derivatives_at_zero_have_infinite_derivatives_as_in_pytorch():
+    # x^0.5: the first three derivatives are 0.5 x^-0.5, -0.25 x^-1.5, 0.375 x^-2.5, infinite at 0
+    for root in (lambda x: x**0.5, lambda x: x.sqrt()):
+        assert [grad(root)(0.0), grad(grad(root))(0.0), grad(grad(grad(root)))(0.0)] == [math.inf, -math.inf, math.inf]
+    # x^1.5: 1.5 x^0.5 = 0, then 0.75 x^-0.5 = inf, then -0.375 x^-1.5 = -inf
+    power = lambda x: x**1.5  # noqa: E731
+    assert [grad(power)(0.0), grad(grad(power))(0.0), grad(grad(grad(power)))(0.0)] == [0.0, math.inf, -math.inf]
+    assert grad(grad(lambda x: x**0.5))(-0.0) == -math.inf  # (-0)^-1.5 is +inf: no sign flip
+
+
+def test_kinks_and_constant_powers_have_zero_second_derivative():
     assert grad(grad(lambda x: x**0))(0.0) == 0.0
+    assert grad(grad(lambda x: x**0))(2.0) == 0.0
     assert grad(grad(lambda x: x.relu()))(0.0) == 0.0
+    assert grad(grad(lambda x: abs(x)))(0.0) == 0.0
 
 
 def test_create_graph_gradients_are_freed_by_reference_counting(count_values):
