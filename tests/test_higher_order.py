@@ -119,12 +119,9 @@ def test_create_graph_gives_the_same_first_derivative_as_the_float_path_for_ever
     float_path = leaf.grad
     first, second = second_derivative_by_backward(function, x)
     assert close(first, float_path, rel=1e-12), name
-    h = 1e-5
-    if name == "2 / x":
-        x = math.copysign(max(abs(x), 0.2), x)
-    if abs(x) > 2 * h or name not in ("relu", "abs", "leaky_relu"):
-        numeric = (engine.analytic_grad(function, [x + h])[0] - engine.analytic_grad(function, [x - h])[0]) / (2 * h)
-        assert close(second_derivative_by_backward(function, x)[1], numeric, rel=1e-4, abs_=1e-5), name
+    h = 1e-5 * min(1.0, max(abs(x), 1e-3))  # small near 0, where points keep |x| > 1e-3 from kinks and poles
+    numeric = (engine.analytic_grad(function, [x + h])[0] - engine.analytic_grad(function, [x - h])[0]) / (2 * h)
+    assert close(second, numeric, rel=1e-4, abs_=1e-5), name
 
 
 @pytest.mark.parametrize("name, float_function, function, left, right", BINARY, ids=[row[0] for row in BINARY])
