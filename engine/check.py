@@ -31,23 +31,25 @@ def numerical_grad(f: Function, inputs: Inputs, eps: float = 1e-6) -> list[float
 
     Costs two evaluations of f per input, which is why backprop (one backward pass) wins.
     """
+    pairs = _shifted_pairs(lambda shifted: _evaluate(f, shifted), inputs, eps, "numerical_grad")
+    return [(above - below) / (2.0 * eps) for above, below in pairs]
+
+
+def _shifted_pairs(
+    evaluate: Callable[[list[float]], Any], inputs: Inputs, eps: float, where: str
+) -> list[tuple[Any, Any]]:
+    """For each input i: evaluate() at the inputs with input i moved up by eps, and moved down by eps."""
     if not eps > 0:
-        raise ValueError(f"numerical_grad needs eps > 0, got eps={eps!r}")
+        raise ValueError(f"{where} needs eps > 0, got eps={eps!r}")
     numbers = _numbers(inputs)
-    gradient = []
+    pairs = []
     for index in range(len(numbers)):
-        above, below = _shifted(lambda shifted: _evaluate(f, shifted), numbers, index, eps)
-        gradient.append((above - below) / (2.0 * eps))
-    return gradient
-
-
-def _shifted(evaluate: Callable[[list[float]], Any], numbers: list[float], index: int, eps: float) -> tuple[Any, Any]:
-    """evaluate() at `numbers` with numbers[index] moved up by eps, then down by eps."""
-    shifted = list(numbers)
-    shifted[index] = numbers[index] + eps
-    above = evaluate(shifted)
-    shifted[index] = numbers[index] - eps
-    return above, evaluate(shifted)
+        shifted = list(numbers)
+        shifted[index] = numbers[index] + eps
+        above = evaluate(shifted)
+        shifted[index] = numbers[index] - eps
+        pairs.append((above, evaluate(shifted)))
+    return pairs
 
 
 def analytic_grad(f: Function, inputs: Inputs) -> list[float]:
@@ -86,14 +88,8 @@ def gradcheck(
 def numerical_hessian(f: Function, inputs: Inputs, eps: float = 1e-5) -> list[list[float]]:
     """d²f / dx_i dx_j by central differences of the backward() gradient: row i is
     (grad f(x + eps e_i) - grad f(x - eps e_i)) / (2 eps)."""
-    if not eps > 0:
-        raise ValueError(f"numerical_hessian needs eps > 0, got eps={eps!r}")
-    numbers = _numbers(inputs)
-    rows = []
-    for index in range(len(numbers)):
-        above, below = _shifted(lambda shifted: analytic_grad(f, shifted), numbers, index, eps)
-        rows.append([(a - b) / (2.0 * eps) for a, b in zip(above, below)])
-    return rows
+    pairs = _shifted_pairs(lambda shifted: analytic_grad(f, shifted), inputs, eps, "numerical_hessian")
+    return [[(a - b) / (2.0 * eps) for a, b in zip(above, below)] for above, below in pairs]
 
 
 def gradgradcheck(

@@ -549,7 +549,7 @@ class Value:
         if not self.parents:
             self.grad += _constant(seed) if create_graph else seed
             return
-        with _collector_paused(), (enable_grad() if create_graph else nullcontext()):
+        with _collector_paused():
             order, earlier_grads = _consumers_first(self)
             self.grad = _constant(seed) if create_graph else seed
             _backpropagate(order, create_graph)
@@ -575,13 +575,15 @@ def _collector_paused() -> Iterator[None]:
 
 def _backpropagate(order: list[Value], create_graph: bool) -> None:
     """The chain rule, the one place it is applied: each node, consumers first, piles its gradient
-    times each local derivative onto its parents (堆放). With create_graph, run it under enable_grad()."""
-    for node in order:
-        gradient = node.grad
-        for parent, local in zip(node.parents, _graph_locals(node) if create_graph else node._locals):
-            parent.grad += local * gradient
-        if _anomaly_mode:
-            _check_gradients(node)
+    times each local derivative onto its parents (堆放). With create_graph the local derivatives are
+    Values, recorded even inside no_grad(), as in PyTorch."""
+    with enable_grad() if create_graph else nullcontext():
+        for node in order:
+            gradient = node.grad
+            for parent, local in zip(node.parents, _graph_locals(node) if create_graph else node._locals):
+                parent.grad += local * gradient
+            if _anomaly_mode:
+                _check_gradients(node)
 
 
 def _graph_locals(node: Value) -> tuple:
@@ -708,7 +710,7 @@ def gradients(output: Value, inputs: Sequence[Value], grad: float = 1.0, create_
         saved.update((parent, parent.grad) for parent in node.parents)
     saved.update((item, item.grad) for item in inputs)
     saved[output] = output.grad
-    with _collector_paused(), (enable_grad() if create_graph else nullcontext()):
+    with _collector_paused():
         try:
             for node in saved:
                 node.grad = 0.0
