@@ -6,51 +6,64 @@
     >>> e.backward()
     >>> a.grad, b.grad
     (2.0, 5.0)
+
+The files, each with one job, in the order they build on each other:
+ops (the op table: one entry per op), modes (per-thread grad and anomaly modes, graph_mode),
+autograd (the one graph walk and the chain rule), value (Value and its node builder, Op),
+nary (sum and dot), flat (pickle and deepcopy of deep graphs), functional (gradients, grad,
+hessian), check (numerical gradients and gradient checks).
 """
 
+from engine import flat  # noqa: F401 - registers how Values pickle and deep-copy
 from engine.check import analytic_grad, gradcheck, gradgradcheck, numerical_grad, numerical_hessian
 from engine.errors import AnomalyError, GradcheckError, NoGradError
-from engine.functional import grad, hessian, value_and_grad
-from engine.value import (
-    BINARY_OPS,
-    CONSTANT_DERIVATIVES,
-    GRAPH_DERIVATIVES,
-    UNARY_OPS,
-    Value,
+from engine.functional import grad, gradients, hessian, topological_order, value_and_grad, zero_grad
+from engine.modes import (
     detect_anomaly,
-    dot,
     enable_grad,
-    gradients,
+    graph_mode,
+    is_anomaly_enabled,
     is_grad_enabled,
     no_grad,
-    sum,
-    topological_order,
-    zero_grad,
+    set_grad_enabled,
 )
+from engine.nary import dot, sum
+from engine.ops import OPS, Primitive, cos, exp, log, number, power, sigmoid, sin, tanh
+from engine.value import Op, Value
 
 __all__ = [
     "AnomalyError",
-    "BINARY_OPS",
-    "CONSTANT_DERIVATIVES",
-    "GRAPH_DERIVATIVES",
     "GradcheckError",
     "NoGradError",
-    "UNARY_OPS",
+    "OPS",
+    "Op",
+    "Primitive",
     "Value",
     "analytic_grad",
+    "cos",
     "detect_anomaly",
     "dot",
     "enable_grad",
+    "exp",
     "grad",
     "gradcheck",
     "gradgradcheck",
     "gradients",
+    "graph_mode",
     "hessian",
+    "is_anomaly_enabled",
     "is_grad_enabled",
+    "log",
     "no_grad",
+    "number",
     "numerical_grad",
     "numerical_hessian",
+    "power",
+    "set_grad_enabled",
+    "sigmoid",
+    "sin",
     "sum",
+    "tanh",
     "topological_order",
     "value_and_grad",
     "zero_grad",

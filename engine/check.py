@@ -7,7 +7,8 @@ from typing import Any, Callable, Sequence, Union
 
 from engine.errors import GradcheckError
 from engine.functional import hessian
-from engine.value import Value, no_grad
+from engine.modes import no_grad
+from engine.value import Value
 
 Function = Callable[..., Value]
 Inputs = Sequence[Union[Value, float]]
@@ -105,6 +106,6 @@ def gradgradcheck(
                 raise GradcheckError(
                     f"second derivative d²f/dx{i}dx{j} at {_numbers(inputs)!r}: create_graph gives {exact!r}, "
                     f"central differences of backward() give {estimate!r} (tolerance atol={atol}, rtol={rtol}); "
-                    "check that op's rule in GRAPH_DERIVATIVES"
+                    "check the derivative line of that op's entry (engine.ops)"
                 )
     return True

@@ -1,5 +1,6 @@
-"""Derivatives as functions, in the style of JAX and HIPS autograd: `grad(f)`, `value_and_grad(f)`
-and `hessian(f, xs)`.
+"""The functional API: `gradients(output, inputs)` as torch.autograd.grad; derivatives as
+functions in the style of JAX and HIPS autograd, `grad(f)`, `value_and_grad(f)` and
+`hessian(f, xs)`; and `topological_order`, `zero_grad`.
 
 `grad(f)` returns a new function that computes df/dx where f would compute f(x). It composes:
 `grad(grad(f))` is the second derivative, because an inner grad() called while an outer one is
@@ -10,15 +11,68 @@ to differentiate.
 from __future__ import annotations
 
 from numbers import Real
-from typing import Any, Callable, Sequence, Union
+from typing import Any, Callable, Iterable, Sequence, Union
 
-from engine.value import Value, _as_float, _tracked_copy, enable_grad, gradients
+from engine import autograd
+from engine.errors import NoGradError
+from engine.modes import enable_grad, modes
+from engine.value import Value, _as_float, _constant, tracked_copy
 
 Argnums = Union[int, Sequence[int]]
 
-# How many grad() functions are evaluating their f right now. Inside one, a grad() call keeps its
-# results in the graph even when given numbers: f may close over the outer function's Values.
-_depth = 0
+
+def _check_value(item: object, where: str) -> Value:
+    if not isinstance(item, Value):
+        raise TypeError(f"{where} needs a Value, got {type(item).__name__}: {item!r}")
+    return item
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every Value of root's graph, leaves included, each after all of its parents (root last).
+
+    Ties keep the parents' order, so the result is the same on every run.
+    """
+    return autograd.postorder(_check_value(root, "topological_order(root)"))
+
+
+def zero_grad(values: Iterable[Value]) -> None:
+    """Set the gradient of every Value in `values` to 0.0."""
+    if isinstance(values, Value) or not hasattr(values, "__iter__"):
+        raise TypeError(
+            f"zero_grad() needs an iterable of Values (e.g. model.parameters()), got {type(values).__name__}: "
+            f"{values!r}; for one Value call v.zero_grad()"
+        )
+    for index, value in enumerate(values):
+        _check_value(value, f"zero_grad(): item {index}").grad = 0.0
+
+
+def gradients(output: Value, inputs: Sequence[Value], grad: float = 1.0, create_graph: bool = False) -> list[Any]:
+    """d(output)/d(input) * grad for each of `inputs`, as torch.autograd.grad: no `.grad` is left changed.
+
+    The inputs may be leaves or nodes made by ops; the pass visits only the nodes on a path from
+    output down to an input. An input that output does not depend on gets 0.0. With
+    ``create_graph=True`` the results are Values in a graph, to be differentiated again.
+    """
+    if not isinstance(output, Value):
+        raise TypeError(f"gradients() needs a Value as output, got {type(output).__name__}: {output!r}")
+    if not isinstance(inputs, (list, tuple)):
+        raise TypeError(
+            f"gradients() needs the inputs as a list or tuple of Values, got {type(inputs).__name__}: {inputs!r}; "
+            "for one input write gradients(output, [x])"
+        )
+    for index, item in enumerate(inputs):
+        if not isinstance(item, Value):
+            raise TypeError(
+                f"gradients() needs Values as inputs, got {type(item).__name__} at inputs[{index}]: {item!r}; "
+                "differentiate with respect to the Value the number went into"
+            )
+    if not output.requires_grad:
+        raise NoGradError(
+            f"gradients() of {output!r}, which does not require grad: it depends on no tracked Value; "
+            "build it from Values with requires_grad=True"
+        )
+    seed = _as_float(grad, "gradients(grad=...)")
+    return autograd.gradients(output, inputs, _constant(seed) if create_graph else seed, create_graph)
 
 
 def _scalar_output(function: Callable[..., Any], output: object, where: str) -> bool:
@@ -70,30 +124,29 @@ def value_and_grad(function: Callable[..., Any], argnums: Argnums = 0) -> Callab
         raise ValueError(f"argnums={argnums!r} names a position twice; name each argument once")
 
     def value_and_gradient_function(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        global _depth
         for position in positions:
             if not -len(args) <= position < len(args):
                 raise IndexError(
                     f"argnums={argnums!r} differentiates argument {position}, but the function "
                     f"was called with {len(args)} argument(s); pass it or change argnums"
                 )
-        keep_graph = _depth > 0 or any(isinstance(arg, Value) and arg.requires_grad for arg in args)
+        keep_graph = modes.grad_depth > 0 or any(isinstance(arg, Value) and arg.requires_grad for arg in args)
         call_args = list(args)
         inputs = []
         for position in positions:
             argument = args[position]
             if isinstance(argument, Value):
-                input_value = _tracked_copy(argument)
+                input_value = tracked_copy(argument)
             else:
                 input_value = Value(_as_float(argument, f"grad(): argument {position}"))
             call_args[position] = input_value
             inputs.append(input_value)
-        _depth += 1
+        modes.grad_depth += 1  # inside f, a grad() call keeps its results in the graph: f may close over ours
         try:
             with enable_grad():
                 output = function(*call_args, **kwargs)
         finally:
-            _depth -= 1
+            modes.grad_depth -= 1
         if _scalar_output(function, output, "grad()"):
             results = gradients(output, inputs, create_graph=keep_graph)
         else:

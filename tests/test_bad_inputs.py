@@ -1,5 +1,7 @@
 """Bad input gets a typed error naming the op, the value and the fix, and changes nothing."""
 
+import math
+
 import pytest
 
 import engine
@@ -74,8 +76,15 @@ def test_division_by_zero(make):
         make(Value(1.0))
 
 
-def test_exp_overflow():
-    with pytest.raises(OverflowError, match="exp overflows for x = 1000.0"):
+def test_overflow_is_infinite_in_every_op_and_anomaly_mode_names_it():
+    # one policy, as IEEE arithmetic and PyTorch: overflow gives inf, never an exception of its own
+    assert Value(1000.0).exp().data == math.inf
+    assert (Value(1e300) * 1e300).data == math.inf
+    assert (Value(10.0) ** 400).data == math.inf
+    assert (Value(-10.0) ** 401).data == -math.inf
+    assert (2.0 ** Value(5000.0)).data == math.inf
+    assert (Value(1e300) / 1e-300).data == math.inf
+    with engine.detect_anomaly(), pytest.raises(engine.AnomalyError, match=r"op 'exp' produced a non-finite value inf"):
         Value(1000.0).exp()
 
 

@@ -1,0 +1,220 @@
+"""Reverse mode: the one graph walk, the chain rule, and backward() / gradients() built on them.
+
+`postorder` is the only walk: iterative (no recursion limit), every Value of a graph once, each
+after all of its parents. `backpropagate` is the chain rule, the one place it is applied: each
+node, consumers first, piles its gradient times each local derivative onto its parents (堆放):
+``parent.grad += local * node.grad``. `backward` and `gradients` do the bookkeeping around them
+(which gradients start at zero, which are set aside and added back), under one lock, so that two
+threads running backward() on graphs that share parameters each add their whole contribution.
+
+A node keeps its parents and local derivatives in four slots (engine.value describes them):
+``_first``/``_first_local`` and ``_second``/``_second_local`` for an op of one or two operands
+(a local derivative of None: that operand is a number or an untracked Value, not a parent), or a
+tuple of parents in ``_first`` with a tuple of local derivatives in ``_first_local`` for the
+n-ary nodes (sum, dot, users' ops of three or more operands), whose ``_second`` holds all of the
+operands, numbers included (None when they are the parents).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from itertools import filterfalse
+from typing import Any, Sequence
+
+from engine.errors import AnomalyError
+from engine.modes import collector_paused, enable_grad, modes
+
+# One backward pass at a time: leaves shared by two graphs are read, set aside and added to.
+_backward_lock = threading.RLock()
+
+
+def parents_of(node: Any) -> tuple:
+    """The Values a node was made from that take part in autograd, in operand order."""
+    first_local = node._first_local
+    if first_local.__class__ is tuple:
+        return node._first
+    if first_local is None:
+        return () if node._second_local is None else (node._second,)
+    return (node._first,) if node._second_local is None else (node._first, node._second)
+
+
+def local_derivatives_of(node: Any) -> tuple:
+    """d(node)/d(parent) for each of parents_of(node), in the same order."""
+    first_local, second_local = node._first_local, node._second_local
+    if first_local.__class__ is tuple:
+        return first_local
+    return tuple(local for local in (first_local, second_local) if local is not None)
+
+
+def postorder(root: Any) -> list:
+    """Every Value of root's graph, leaves included, each after all of its parents (root last).
+
+    Iterative depth-first search; parents are visited in their order, so the result is the same
+    on every run. A Value stays on the stack under a None marker until its parents are done.
+    """
+    order: list = []
+    visited: set = set()
+    stack: list = [root]
+    while stack:
+        node = stack.pop()
+        if node is None:  # the marker: every parent of the Value under it is in order
+            order.append(stack.pop())
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        first_local = node._first_local
+        if first_local.__class__ is tuple:  # n-ary
+            stack.append(node)
+            stack.append(None)
+            stack.extend(filterfalse(visited.__contains__, reversed(node._first)))
+        elif first_local is None and node._second_local is None:  # a leaf
+            order.append(node)
+        else:
+            stack.append(node)
+            stack.append(None)
+            if node._second_local is not None:
+                stack.append(node._second)
+            if first_local is not None:
+                stack.append(node._first)
+    return order
+
+
+def backpropagate(nodes: Sequence[Any], create_graph: bool = False) -> None:
+    """The chain rule, the one place it is applied: each node of `nodes` (consumers first) adds its
+    gradient times each local derivative to its parents' gradients (堆放).
+
+    With create_graph the local derivatives are evaluated again in Value ops from the op's entry
+    (see graph_locals), so the gradients become Values in a graph; that graph is recorded even
+    inside no_grad(), as in PyTorch.
+    """
+    anomaly = modes.anomaly
+    with enable_grad() if create_graph else _nothing:
+        for node in nodes:
+            gradient = node.grad
+            if create_graph:
+                first_local, second_local = graph_locals(node)
+            else:
+                first_local, second_local = node._first_local, node._second_local
+            if first_local.__class__ is tuple:  # n-ary: a tuple of parents, a tuple of local derivatives
+                for parent, local in zip(node._first, first_local):
+                    parent.grad += local * gradient
+            else:  # one or two operands; a number or an untracked operand has no local derivative
+                if first_local is not None:
+                    node._first.grad += first_local * gradient
+                if second_local is not None:
+                    node._second.grad += second_local * gradient
+            if anomaly:
+                _check_gradients(node)
+
+
+class _Nothing:
+    """A context manager that does nothing (cheaper than contextlib.nullcontext() per call)."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+
+_nothing = _Nothing()
+
+
+def _is_tracked(operand: Any) -> bool:
+    return not isinstance(operand, (int, float)) and operand._entry is not None
+
+
+def graph_locals(node: Any) -> tuple:
+    """node's local derivatives evaluated in Value ops, from its op entry's derivative line, in the
+    layout of (``_first_local``, ``_second_local``): what create_graph multiplies gradients by."""
+    first_local = node._first_local
+    if first_local.__class__ is tuple:  # n-ary
+        operands = node._first if node._second is None else node._second
+        derivatives = node._entry.derivative(*operands, node)
+        return tuple(d for operand, d in zip(operands, derivatives) if _is_tracked(operand)), None
+    second = node._second
+    if second is None:  # one operand
+        derivative = node._entry.derivative(node._first, node)
+        return (derivative[0] if derivative.__class__ is tuple else derivative), None
+    first_derivative, second_derivative = node._entry.derivative(node._first, second, node)
+    return (
+        None if first_local is None else first_derivative,
+        None if node._second_local is None else second_derivative,
+    )
+
+
+def _check_gradients(node: Any) -> None:
+    """Under detect_anomaly(): raise if passing node's gradient on made a parent's gradient non-finite."""
+    for parent, local in zip(parents_of(node), local_derivatives_of(node)):
+        if not math.isfinite(parent.grad):
+            raise AnomalyError(
+                f"backward through op '{node.op}' made a non-finite gradient {parent.grad!r} for "
+                f"{parent!r}: local derivative {local!r} times upstream gradient {node.grad!r} "
+                f"(the node is {node!r}); look at the forward values of this op's inputs"
+            )
+
+
+def backward(root: Any, seed: Any, create_graph: bool) -> None:
+    """Fill `.grad` of every Value below root with d(root)/d(that Value) * seed (see Value.backward).
+
+    Interior gradients start from zero. A leaf's earlier gradient is set aside and added back once
+    this pass's gradient is complete, so two passes give exactly twice one (as PyTorch's
+    AccumulateGrad); it is added back also when the pass stops on an exception or Ctrl-C, so no
+    gradient accumulated before is ever dropped.
+    """
+    with _backward_lock, collector_paused():
+        nodes: list = []
+        earlier: list = []
+        for node in reversed(postorder(root)):
+            if node._first_local is None and node._second_local is None:  # a leaf
+                if node.grad:
+                    earlier.append((node, node.grad))
+                    node.grad = 0.0
+            else:
+                node.grad = 0.0
+                nodes.append(node)
+        root.grad = seed
+        try:
+            backpropagate(nodes, create_graph)
+        finally:
+            if create_graph:  # a node's gradient graph contains the node: keep only its number, no cycle
+                for node in nodes:
+                    gradient = node.grad
+                    node.grad = gradient if isinstance(gradient, (int, float)) else gradient.data
+            for leaf, gradient in earlier:
+                leaf.grad += gradient
+
+
+def gradients(output: Any, inputs: Sequence[Any], seed: Any, create_graph: bool) -> list:
+    """d(output)/d(input) * seed for each input, leaving every `.grad` as it was (torch.autograd.grad).
+
+    Only the nodes with an input at or below them pass gradient on. An input made by ops counts the
+    paths through another input below it, as in torch.
+    """
+    targets = set(inputs)
+    below: dict = {}
+    nodes = []
+    for node in postorder(output):
+        parents = parents_of(node)
+        passes_on = any(below[parent] for parent in parents)
+        below[node] = passes_on or node in targets
+        if passes_on:
+            nodes.append(node)
+    nodes.reverse()
+    saved = {node: node.grad for node in nodes}
+    for node in nodes:
+        saved.update((parent, parent.grad) for parent in parents_of(node))
+    saved.update((item, item.grad) for item in inputs)
+    saved[output] = output.grad
+    with _backward_lock, collector_paused():
+        try:
+            for node in saved:
+                node.grad = 0.0
+            output.grad = seed
+            backpropagate(nodes, create_graph)
+            return [item.grad for item in inputs]
+        finally:
+            for node, gradient in saved.items():
+                node.grad = gradient

@@ -1,0 +1,123 @@
+"""The n-ary nodes: `sum` and `dot`, one node for many operands (a neuron is one `dot`).
+
+They get their forward and local derivatives from their entries in engine.ops ("sum", "dot"),
+and build the node themselves, fast: the numbers are read, multiplied and added at C speed
+(``map``, ``operator.mul``), and the local derivatives of a dot are its operands' numbers
+swapped (d/dweights[i] = inputs[i], d/dinputs[i] = weights[i], d/dbias = 1).
+"""
+
+from __future__ import annotations
+
+import builtins
+import operator
+from typing import Any, Iterable, Sequence
+
+from engine.modes import modes
+from engine.ops import OPS
+from engine.value import Operand, Value, _as_float, _constant, _node
+
+_SUM, _DOT = OPS["sum"], OPS["dot"]
+_builtin_sum = builtins.sum  # engine.sum below shadows it in this module
+_NUMBER_TYPES = frozenset([float, int, bool])
+
+
+def _as_list(items: Any, where: str) -> list:
+    """`items` as a list: a list as it is; a tuple, a numpy array or any iterable copied."""
+    if items.__class__ is list:
+        return items
+    if isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
+        raise TypeError(f"{where} needs a sequence of Values or numbers, got {type(items).__name__}: {items!r}")
+    return list(items)
+
+
+def _numbers(items: list, where: str) -> tuple[list[float], Any]:
+    """The numbers of `items` (Values or numbers) and which of them are tracked Values.
+
+    The second result is True when all are tracked Values, False when none is, else one flag
+    each. A tracked Value's ``_entry`` is truthy (an entry), an untracked one's None, and only
+    Values have it: so one comprehension both reads and checks them.
+    """
+    if items and items[0].__class__ is Value:
+        try:
+            numbers = [item.data for item in items if item._entry]
+        except AttributeError:
+            numbers = None
+        if numbers is not None and len(numbers) == len(items):
+            return numbers, True
+    if {*map(type, items)} <= _NUMBER_TYPES:
+        return list(map(float, items)), False
+    numbers = [item.data if isinstance(item, Value) else _as_float(item, where) for item in items]
+    tracked = [isinstance(item, Value) and item._entry is not None for item in items]
+    return numbers, (True if all(tracked) else False if not any(tracked) else tracked)
+
+
+def sum(values: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001 - engine.sum, as torch.sum
+    """One node for start + the sum of values; d/d(each) = 1. Numbers among them are constants.
+
+        >>> import engine
+        >>> x = engine.Value(2.0)
+        >>> s = engine.sum([x, x, 3.0])
+        >>> s.backward()
+        >>> s.data, x.grad, len(s.parents)
+        (7.0, 2.0, 2)
+    """
+    items = [*_as_list(values, "engine.sum()"), start]
+    numbers, tracked = _numbers(items, "engine.sum()")
+    total = _builtin_sum(numbers)
+    if tracked is False or not modes.grad_enabled:
+        return _constant(total)
+    if tracked is True:
+        return _node(total, _SUM, tuple(items), (1.0,) * len(items), None, None)
+    parents = tuple(item for item, flag in zip(items, tracked) if flag)
+    return _node(total, _SUM, parents, (1.0,) * len(parents), tuple(items), None)
+
+
+def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | None = None) -> Value:
+    """One node for the sum of weights[i] * inputs[i], plus bias; a neuron is ``dot(w, x, bias=b)``.
+
+    Either side may hold numbers (constants) or Values, and may be any sequence (a list, a tuple,
+    a numpy array). The operands, in the order of the "dot" entry, are (*weights, *inputs, bias).
+    """
+    weights = _as_list(weights, "engine.dot() weights")
+    inputs = _as_list(inputs, "engine.dot() inputs")
+    if len(weights) != len(inputs):
+        raise ValueError(
+            f"engine.dot needs sequences of equal length, got {len(weights)} weights and {len(inputs)} inputs; "
+            "pass one weight per input"
+        )
+    weight_numbers, weight_tracked = _numbers(weights, "engine.dot() weights")
+    input_numbers, input_tracked = _numbers(inputs, "engine.dot() inputs")
+    total = _builtin_sum(map(operator.mul, weight_numbers, input_numbers))
+    bias_parents: tuple = ()
+    if bias is None:
+        bias_operands: tuple = ()
+    else:
+        bias_operands = (bias,)
+        if bias.__class__ is Value:
+            total += bias.data
+            if bias._entry is not None:
+                bias_parents = (bias,)
+        else:
+            bias_operands = (_as_float(bias, "engine.dot(bias=...)"),)
+            total += bias_operands[0]
+    if not modes.grad_enabled:
+        return _constant(total)
+    bias_locals = (1.0,) * len(bias_parents)
+    if weight_tracked is True and input_tracked is True:  # Values times Values
+        parents = (*weights, *inputs, *bias_parents)
+        local_derivatives: tuple = (*input_numbers, *weight_numbers, *bias_locals)
+    elif weight_tracked is True and input_tracked is False:  # parameters times numbers (a first layer)
+        parents = (*weights, *bias_parents)
+        local_derivatives = (*input_numbers, *bias_locals)
+    else:  # anything mixed: the tracked ones, each with its partner's number
+        count = len(weights)
+        weight_flags = [weight_tracked] * count if isinstance(weight_tracked, bool) else weight_tracked
+        input_flags = [input_tracked] * count if isinstance(input_tracked, bool) else input_tracked
+        pairs = [(w, number) for w, number, flag in zip(weights, input_numbers, weight_flags) if flag]
+        pairs += [(x, number) for x, number, flag in zip(inputs, weight_numbers, input_flags) if flag]
+        parents = (*(parent for parent, _ in pairs), *bias_parents)
+        local_derivatives = (*(local for _, local in pairs), *bias_locals)
+    if not parents:
+        return _constant(total)
+    operands = (*weights, *inputs, *bias_operands)
+    return _node(total, _DOT, parents, local_derivatives, None if len(operands) == len(parents) else operands, None)

@@ -1,0 +1,239 @@
+"""The op table: every op chaingrad knows, one entry each.
+
+An entry is a name, the forward function on numbers, and the local derivatives d(out)/d(operand),
+written once as ``derivative(*operands, out)``. The derivative line uses only arithmetic and the
+functions below (``exp``, ``log``, ``cos``, ``power``, ...), which work on numbers and on Values
+alike: on numbers they are ``math``; on a Value they call its method, which records a node. So the
+same line gives the numbers the float path stores while the forward pass runs, and, evaluated on
+the node's Values, the gradient graph of ``backward(create_graph=True)``: higher-order gradients
+need no second table (as HIPS autograd's ``defvjp``, JAX's ``defjvp`` and tinygrad's gradient
+table). A one-operand op's derivative may return a bare value instead of a 1-tuple.
+
+Forward functions raise at the edges of their domain (log of x <= 0, sqrt of x < 0, x / 0,
+0 ** -1) with a message naming the op and the fix. Overflow gives +-inf in every op, as IEEE
+arithmetic and PyTorch do (``detect_anomaly()`` stops at it), and NaN propagates through every op.
+Derivatives that are infinite at a point (sqrt and x ** 0.5 at 0) are infinite, as in PyTorch.
+
+This module imports nothing of chaingrad's: Values reach it only through their methods.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, NamedTuple
+
+Operand = Any  # a number or a Value: the derivative lines work on both
+
+
+class Primitive(NamedTuple):
+    """One op: its name, its forward on numbers, and its local derivatives (see the module docstring)."""
+
+    name: str
+    forward: Callable[..., float]
+    derivative: Callable[..., Any]
+
+
+_NUMBERS = (float, int, bool)
+
+
+def _is_number(x: Operand) -> bool:
+    return x.__class__ in _NUMBERS
+
+
+# ---- functions of numbers or Values, for the derivative lines ------------------------------------
+
+
+def exp(x: Operand) -> Operand:
+    """e^x of a number or a Value."""
+    return _exp(x) if _is_number(x) else x.exp()
+
+
+def log(x: Operand) -> Operand:
+    """ln x of a number or a Value."""
+    return _log(x) if _is_number(x) else x.log()
+
+
+def sin(x: Operand) -> Operand:
+    """sin x of a number or a Value."""
+    return math.sin(x) if _is_number(x) else x.sin()
+
+
+def cos(x: Operand) -> Operand:
+    """cos x of a number or a Value."""
+    return math.cos(x) if _is_number(x) else x.cos()
+
+
+def sigmoid(x: Operand) -> Operand:
+    """1/(1 + e^-x) of a number or a Value."""
+    return _sigmoid(x) if _is_number(x) else x.sigmoid()
+
+
+def tanh(x: Operand) -> Operand:
+    """tanh x of a number or a Value."""
+    return math.tanh(x) if _is_number(x) else x.tanh()
+
+
+def power(x: Operand, k: Operand) -> Operand:
+    """x ** k of numbers or Values, infinite (not an error) at x = 0 for k < 0: the form derivative
+    lines use, where an infinite derivative is maths (sqrt at 0), not a bug in the user's forward."""
+    if _is_number(x):
+        return _power(x, k) if _is_number(k) else k._rpower(x)
+    return x._power(k)
+
+
+def number(x: Operand) -> float:
+    """The number of a number or of a Value (for derivatives that are constants, such as relu's)."""
+    return x if _is_number(x) else x.data
+
+
+# ---- forward functions on numbers --------------------------------------------------------------
+
+
+def _exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def _log(x: float) -> float:
+    if x <= 0.0:
+        raise ValueError(
+            f"log needs x > 0, got x = {x!r} in op 'log'; shift or clamp the input (e.g. log(x + 1) for x >= 0)"
+        )
+    return math.log(x)
+
+
+def _sqrt(x: float) -> float:
+    if x < 0.0:
+        raise ValueError(f"sqrt needs x >= 0, got x = {x!r} in op 'sqrt'; take abs() or clamp the input first")
+    return math.sqrt(x)
+
+
+def _sigmoid(x: float) -> float:
+    """1/(1 + e^-x), split by sign so that neither branch overflows."""
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def _softplus(x: float) -> float:
+    """ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|), stable for any x (NaN stays NaN)."""
+    if x != x:
+        return x
+    return (x if x > 0.0 else 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _relu(x: float) -> float:
+    return x if x > 0.0 or x != x else 0.0  # NaN stays NaN
+
+
+def _abs(x: float) -> float:
+    return x if x > 0.0 else (-x if x < 0.0 else x * 0.0)  # |-0.0| = 0.0, |nan| = nan
+
+
+def _multiply(a: float, b: float) -> float:
+    return a * b
+
+
+def _divide(a: float, b: float) -> float:
+    if b == 0.0:
+        raise ZeroDivisionError(
+            f"division by zero in op '/': {a!r} / {b!r}; guard the denominator (e.g. add a small epsilon)"
+        )
+    try:
+        return a / b
+    except OverflowError:  # a huge quotient of finite numbers: the IEEE result
+        return math.copysign(math.inf, a) * math.copysign(1.0, b)
+
+
+def _is_odd_integer(k: float) -> bool:
+    return float(k).is_integer() and k % 2 == 1
+
+
+def _power(x: float, k: float) -> float:
+    """x ** k in real numbers; 0 ** k = inf for k < 0 (-inf for -0.0 and an odd k), as IEEE pow."""
+    if x == 0.0 and k < 0.0:
+        return math.copysign(math.inf, x) if _is_odd_integer(k) else math.inf
+    if x < 0.0 and not float(k).is_integer():
+        raise ValueError(
+            f"a negative base with a non-integer exponent has no real value: ({x!r}) ** {k!r} in op '**'; "
+            "use abs(x) ** k, or an integer exponent"
+        )
+    try:
+        return x**k
+    except OverflowError:
+        return math.copysign(math.inf, x) if x < 0.0 and _is_odd_integer(k) else math.inf
+
+
+def check_power(x: float, k: float, exponent_tracked: bool) -> None:
+    """The domain checks of a user's x ** k: 0 to a negative power divides by zero, and a tracked
+    exponent needs x > 0 (d/dk = x^k ln x)."""
+    if exponent_tracked and x <= 0.0:
+        raise ValueError(
+            f"a ** b with a tracked exponent needs base a > 0 (its derivative has ln a), got a = {x!r} in op '**'; "
+            "use a constant exponent, or exp(b * log(a)) with a > 0"
+        )
+    if x == 0.0 and k < 0.0:
+        raise ZeroDivisionError(f"0 ** {k!r} divides by zero in op '**'; keep the base away from 0 (e.g. x + 1e-12)")
+
+
+def _power_derivative(a: Operand, b: Operand, y: Operand) -> tuple[Operand, Operand]:
+    """d(a ** b)/da = b a^(b-1) (0 for b = 0; infinite at a = 0 for b < 1, as in PyTorch);
+    d/db = y ln a (0 at a = 0 and nan for a < 0, where the exponent cannot be tracked anyway)."""
+    base = 0.0 if _is_number(b) and b == 0.0 else b * power(a, b - 1.0)
+    a_number = number(a)
+    if a_number > 0.0:
+        exponent = y * log(a)
+    else:
+        exponent = 0.0 if a_number == 0.0 else math.nan
+    return base, exponent
+
+
+_builtin_sum = sum
+
+
+def _dot_forward(operands: tuple) -> float:
+    """sum of weights[i] * inputs[i] (+ bias), for operands (*weights, *inputs) or (*weights, *inputs, bias)."""
+    count = len(operands) // 2
+    total = _builtin_sum(map(_multiply, operands[:count], operands[count : 2 * count]))
+    return total + operands[-1] if len(operands) % 2 else total
+
+
+def _dot_partners(operands: tuple) -> tuple:
+    """d dot / d weights[i] = inputs[i], d/d inputs[i] = weights[i], d/d bias = 1."""
+    count = len(operands) // 2
+    return (*operands[count : 2 * count], *operands[:count], *((1.0,) if len(operands) % 2 else ()))
+
+
+# ---- the table -------------------------------------------------------------------------------
+
+OPS: dict[str, Primitive] = {
+    entry.name: entry
+    for entry in (
+        Primitive("neg", lambda x: -x, lambda x, y: -1.0),
+        Primitive("exp", _exp, lambda x, y: y),
+        Primitive("log", _log, lambda x, y: 1.0 / x),
+        Primitive("sqrt", _sqrt, lambda x, y: 0.5 * power(x, -0.5)),
+        Primitive("tanh", math.tanh, lambda x, y: 1.0 - y * y),
+        Primitive("sigmoid", _sigmoid, lambda x, y: y * (1.0 - y)),
+        Primitive("softplus", _softplus, lambda x, y: sigmoid(x)),
+        Primitive("relu", _relu, lambda x, y: 1.0 if number(x) > 0.0 else 0.0),  # 0 at the kink, as PyTorch
+        Primitive("abs", _abs, lambda x, y: 1.0 if number(x) > 0.0 else (-1.0 if number(x) < 0.0 else 0.0)),
+        Primitive("sin", math.sin, lambda x, y: cos(x)),
+        Primitive("cos", math.cos, lambda x, y: -sin(x)),
+        Primitive("+", lambda a, b: a + b, lambda a, b, y: (1.0, 1.0)),
+        Primitive("-", lambda a, b: a - b, lambda a, b, y: (1.0, -1.0)),
+        Primitive("*", _multiply, lambda a, b, y: (b, a)),
+        Primitive("/", _divide, lambda a, b, y: (1.0 / b, -y / b)),
+        Primitive("**", _power, _power_derivative),
+        Primitive("leaky_relu", lambda x, slope: x if x > 0.0 or x != x else slope * x,
+                  lambda x, slope, y: (1.0 if number(x) > 0.0 else number(slope), 0.0)),
+        Primitive("copy", lambda x: x, lambda x, y: 1.0),  # what grad() differentiates with respect to
+        # n-ary, one node for many operands (engine.nary builds them fast): sum(*values), and
+        # dot(*weights, *inputs[, bias]) = sum of weights[i] * inputs[i] (+ bias)
+        Primitive("sum", lambda *xs: _builtin_sum(xs), lambda *xs_and_y: (1.0,) * (len(xs_and_y) - 1)),
+        Primitive("dot", lambda *operands: _dot_forward(operands), lambda *operands_and_y: _dot_partners(operands_and_y[:-1])),
+    )
+}
