@@ -78,8 +78,10 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | N
     Either side may hold numbers (constants) or Values, and may be any sequence (a list, a tuple,
     a numpy array). The operands, in the order of the "dot" entry, are (*weights, *inputs, bias).
     """
-    weights = _as_list(weights, "engine.dot() weights")
-    inputs = _as_list(inputs, "engine.dot() inputs")
+    if weights.__class__ is not list:
+        weights = _as_list(weights, "engine.dot() weights")
+    if inputs.__class__ is not list:
+        inputs = _as_list(inputs, "engine.dot() inputs")
     if len(weights) != len(inputs):
         raise ValueError(
             f"engine.dot needs sequences of equal length, got {len(weights)} weights and {len(inputs)} inputs; "
@@ -106,6 +108,8 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | N
     if weight_tracked is True and input_tracked is True:  # Values times Values
         parents = (*weights, *inputs, *bias_parents)
         local_derivatives: tuple = (*input_numbers, *weight_numbers, *bias_locals)
+        if len(bias_parents) == len(bias_operands):  # the operands are the parents
+            return _node(total, _DOT, parents, local_derivatives, None, None)
     elif weight_tracked is True and input_tracked is False:  # parameters times numbers (a first layer)
         parents = (*weights, *bias_parents)
         local_derivatives = (*input_numbers, *bias_locals)
@@ -119,5 +123,4 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | N
         local_derivatives = (*(local for _, local in pairs), *bias_locals)
     if not parents:
         return _constant(total)
-    operands = (*weights, *inputs, *bias_operands)
-    return _node(total, _DOT, parents, local_derivatives, None if len(operands) == len(parents) else operands, None)
+    return _node(total, _DOT, parents, local_derivatives, (*weights, *inputs, *bias_operands), None)

@@ -219,8 +219,9 @@ OPS: dict[str, Primitive] = {
         Primitive("tanh", math.tanh, lambda x, y: 1.0 - y * y),
         Primitive("sigmoid", _sigmoid, lambda x, y: y * (1.0 - y)),
         Primitive("softplus", _softplus, lambda x, y: sigmoid(x)),
-        Primitive("relu", _relu, lambda x, y: 1.0 if number(x) > 0.0 else 0.0),  # 0 at the kink, as PyTorch
-        Primitive("abs", _abs, lambda x, y: 1.0 if number(x) > 0.0 else (-1.0 if number(x) < 0.0 else 0.0)),
+        # the kinks' derivatives are constants (0 at the kink, as in PyTorch); a Value compares by its number
+        Primitive("relu", _relu, lambda x, y: 1.0 if x > 0.0 else 0.0),
+        Primitive("abs", _abs, lambda x, y: 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)),
         Primitive("sin", math.sin, lambda x, y: cos(x)),
         Primitive("cos", math.cos, lambda x, y: -sin(x)),
         Primitive("+", lambda a, b: a + b, lambda a, b, y: (1.0, 1.0)),
@@ -229,7 +230,7 @@ OPS: dict[str, Primitive] = {
         Primitive("/", _divide, lambda a, b, y: (1.0 / b, -y / b)),
         Primitive("**", _power, _power_derivative),
         Primitive("leaky_relu", lambda x, slope: x if x > 0.0 or x != x else slope * x,
-                  lambda x, slope, y: (1.0 if number(x) > 0.0 else number(slope), 0.0)),
+                  lambda x, slope, y: (1.0 if x > 0.0 else slope, 0.0)),
         Primitive("copy", lambda x: x, lambda x, y: 1.0),  # what grad() differentiates with respect to
         # n-ary, one node for many operands (engine.nary builds them fast): sum(*values), and
         # dot(*weights, *inputs[, bias]) = sum of weights[i] * inputs[i] (+ bias)

@@ -97,42 +97,62 @@ def _constant(data: float) -> Value:
     return out
 
 
-def _unary(entry: Primitive, x: Value) -> Value:
-    """entry applied to the Value x."""
-    number = x.data
-    data = entry.forward(number)
-    if x._entry is None or not modes.grad_enabled:
-        return _constant(data)
-    local = entry.derivative(number, data)
-    return _node(data, entry, x, local[0] if local.__class__ is tuple else local, None, None)
+def _unary(entry: Primitive) -> Callable[[Value], Value]:
+    """The Value method applying the one-operand op `entry`."""
+    forward, derivative = entry.forward, entry.derivative
+
+    def method(self: Value) -> Value:
+        number = self.data
+        data = forward(number)
+        if self._entry is None or not modes.grad_enabled:
+            return _constant(data)
+        local = derivative(number, data)
+        return _node(data, entry, self, local[0] if local.__class__ is tuple else local, None, None)
+
+    method.__name__ = entry.name
+    return method
 
 
-def _binary(entry: Primitive, a: Operand, b: Operand) -> Any:
-    """entry applied to a and b, a Value and a Value or a number in either order; NotImplemented for
-    anything else (so Python tries the other operand's method)."""
-    if a.__class__ is Value:
-        a_number, a_tracked = a.data, a._entry is not None
-    elif a.__class__ is float:
-        a_number, a_tracked = a, False
-    elif isinstance(a, Real):
-        a = a_number = float(a)
-        a_tracked = False
-    else:
-        return NotImplemented
-    if b.__class__ is Value:
-        b_number, b_tracked = b.data, b._entry is not None
-    elif b.__class__ is float:
-        b_number, b_tracked = b, False
-    elif isinstance(b, Real):
-        b = b_number = float(b)
-        b_tracked = False
-    else:
-        return NotImplemented
-    data = entry.forward(a_number, b_number)
-    if not (a_tracked or b_tracked) or not modes.grad_enabled:
-        return _constant(data)
-    local_a, local_b = entry.derivative(a_number, b_number, data)
-    return _node(data, entry, a, local_a if a_tracked else None, b, local_b if b_tracked else None)
+def _binary(entry: Primitive) -> Callable[[Operand, Operand], Any]:
+    """The function applying the two-operand op `entry` to a and b: a Value and a Value or a number,
+    in either order; NotImplemented for anything else (so Python tries the other operand's method)."""
+    forward, derivative = entry.forward, entry.derivative
+
+    def function(a: Operand, b: Operand) -> Any:
+        if a.__class__ is Value:
+            a_number, a_tracked = a.data, a._entry is not None
+        elif a.__class__ is float:
+            a_number, a_tracked = a, False
+        elif isinstance(a, Real):
+            a = a_number = float(a)
+            a_tracked = False
+        else:
+            return NotImplemented
+        if b.__class__ is Value:
+            b_number, b_tracked = b.data, b._entry is not None
+        elif b.__class__ is float:
+            b_number, b_tracked = b, False
+        elif isinstance(b, Real):
+            b = b_number = float(b)
+            b_tracked = False
+        else:
+            return NotImplemented
+        data = forward(a_number, b_number)
+        if not (a_tracked or b_tracked) or not modes.grad_enabled:
+            return _constant(data)
+        local_a, local_b = derivative(a_number, b_number, data)
+        return _node(data, entry, a, local_a if a_tracked else None, b, local_b if b_tracked else None)
+
+    return function
+
+
+def _reflected(function: Callable[[Operand, Operand], Any]) -> Callable[[Value, Operand], Any]:
+    """other op self, for Value's reflected methods (__radd__, ...)."""
+
+    def method(self: Value, other: Operand) -> Any:
+        return function(other, self)
+
+    return method
 
 
 def apply(entry: Primitive, *operands: Operand) -> Any:
@@ -141,9 +161,9 @@ def apply(entry: Primitive, *operands: Operand) -> Any:
     if not any(isinstance(operand, Value) for operand in operands):
         return entry.forward(*[_as_float(operand, f"op '{entry.name}'") for operand in operands])
     if len(operands) == 1:
-        return _unary(entry, operands[0])
+        return _unary(entry)(operands[0])
     if len(operands) == 2:
-        return _binary(entry, *operands)
+        return _binary(entry)(*operands)
     numbers = [operand.data if isinstance(operand, Value) else _as_float(operand, f"op '{entry.name}'")
                for operand in operands]
     data = entry.forward(*numbers)
@@ -156,10 +176,10 @@ def apply(entry: Primitive, *operands: Operand) -> Any:
     return _node(data, entry, parents, local_derivatives, None if all(tracked) else operands, None)
 
 
-_NEG, _EXP, _LOG, _SQRT, _TANH = (ops.OPS[name] for name in ("neg", "exp", "log", "sqrt", "tanh"))
-_SIGMOID, _SOFTPLUS, _RELU, _ABS = (ops.OPS[name] for name in ("sigmoid", "softplus", "relu", "abs"))
-_SIN, _COS, _COPY, _LEAKY_RELU = (ops.OPS[name] for name in ("sin", "cos", "copy", "leaky_relu"))
-_ADD, _SUBTRACT, _MULTIPLY, _DIVIDE, _POWER = (ops.OPS[name] for name in ("+", "-", "*", "/", "**"))
+_COPY, _POWER = ops.OPS["copy"], ops.OPS["**"]
+_add, _subtract, _multiply, _divide, _power, _leaky_relu = (
+    _binary(ops.OPS[name]) for name in ("+", "-", "*", "/", "**", "leaky_relu")
+)
 
 
 # ---- Value ---------------------------------------------------------------------------------------
@@ -289,102 +309,49 @@ class Value:
 
     # ---- ops: each a line that hands its entry of engine.ops to the node builder ----
 
-    def __add__(self, other: Operand) -> Value:
-        return _binary(_ADD, self, other)
-
-    def __radd__(self, other: Operand) -> Value:
-        return _binary(_ADD, other, self)
-
-    def __sub__(self, other: Operand) -> Value:
-        return _binary(_SUBTRACT, self, other)
-
-    def __rsub__(self, other: Operand) -> Value:
-        return _binary(_SUBTRACT, other, self)
-
-    def __mul__(self, other: Operand) -> Value:
-        return _binary(_MULTIPLY, self, other)
-
-    def __rmul__(self, other: Operand) -> Value:
-        return _binary(_MULTIPLY, other, self)
-
-    def __truediv__(self, other: Operand) -> Value:
-        return _binary(_DIVIDE, self, other)
-
-    def __rtruediv__(self, other: Operand) -> Value:
-        return _binary(_DIVIDE, other, self)
+    __add__, __radd__ = _add, _reflected(_add)
+    __sub__, __rsub__ = _subtract, _reflected(_subtract)
+    __mul__, __rmul__ = _multiply, _reflected(_multiply)
+    __truediv__, __rtruediv__ = _divide, _reflected(_divide)
+    __neg__ = _unary(ops.OPS["neg"])
+    exp = _unary(ops.OPS["exp"])
+    log = _unary(ops.OPS["log"])  # x > 0
+    sqrt = _unary(ops.OPS["sqrt"])  # x >= 0; its derivative is infinite at 0, as in PyTorch
+    tanh = _unary(ops.OPS["tanh"])
+    sigmoid = _unary(ops.OPS["sigmoid"])
+    softplus = _unary(ops.OPS["softplus"])  # ln(1 + e^x), stable for any x
+    relu = _unary(ops.OPS["relu"])  # max(x, 0); NaN stays NaN
+    sin = _unary(ops.OPS["sin"])
+    cos = _unary(ops.OPS["cos"])
+    __abs__ = abs = _unary(ops.OPS["abs"])  # NaN stays NaN
 
     def __pow__(self, exponent: Operand) -> Value:
         """self ** exponent: a number k (integer k for a negative base) or a tracked Value (base > 0)."""
         if isinstance(exponent, (Value, Real)):
             ops.check_power(self.data, float(exponent), isinstance(exponent, Value) and exponent._entry is not None)
-        return _binary(_POWER, self, exponent)
+        return _power(self, exponent)
 
     def __rpow__(self, base: Operand) -> Value:
         """base ** self for a number base; d/dself = y ln(base)."""
         if isinstance(base, Real):
             ops.check_power(float(base), self.data, self._entry is not None)
-        return _binary(_POWER, base, self)
+        return _power(base, self)
 
     def _power(self, exponent: Operand) -> Value:
         """self ** exponent without the check for 0 ** -1 (infinite): for engine.ops.power, the form
         that derivative lines use, where an infinite derivative (sqrt at 0) is maths, not a bug."""
-        return _binary(_POWER, self, exponent)
+        return _power(self, exponent)
 
     def _rpower(self, base: Operand) -> Value:
         """base ** self without the check for 0 ** -1, as _power."""
-        return _binary(_POWER, base, self)
-
-    def __neg__(self) -> Value:
-        return _unary(_NEG, self)
+        return _power(base, self)
 
     def __pos__(self) -> Value:
         return self
 
-    def exp(self) -> Value:
-        """e^x."""
-        return _unary(_EXP, self)
-
-    def log(self) -> Value:
-        """ln x, for x > 0."""
-        return _unary(_LOG, self)
-
-    def sqrt(self) -> Value:
-        """sqrt x, for x >= 0 (its derivative is infinite at 0, as in PyTorch)."""
-        return _unary(_SQRT, self)
-
-    def tanh(self) -> Value:
-        """tanh x."""
-        return _unary(_TANH, self)
-
-    def sigmoid(self) -> Value:
-        """1/(1 + e^-x)."""
-        return _unary(_SIGMOID, self)
-
-    def softplus(self) -> Value:
-        """ln(1 + e^x), stable for any x."""
-        return _unary(_SOFTPLUS, self)
-
-    def relu(self) -> Value:
-        """max(x, 0); NaN stays NaN."""
-        return _unary(_RELU, self)
-
-    def sin(self) -> Value:
-        """sin x."""
-        return _unary(_SIN, self)
-
-    def cos(self) -> Value:
-        """cos x."""
-        return _unary(_COS, self)
-
-    def __abs__(self) -> Value:
-        """|x|; NaN stays NaN."""
-        return _unary(_ABS, self)
-
-    abs = __abs__
-
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x if x > 0 else slope * x."""
-        return _binary(_LEAKY_RELU, self, _as_float(slope, "leaky_relu(slope)"))
+        return _leaky_relu(self, _as_float(slope, "leaky_relu(slope)"))
 
     # ---- backward ----
 
