@@ -1,6 +1,6 @@
 """Reverse mode: the one graph walk, the chain rule, and backward() / gradients() built on them.
 
-`postorder` is the only walk: iterative (no recursion limit), every Value of a graph once, each
+`walk` is the only graph walk: iterative (no recursion limit), every Value of a graph once, each
 after all of its parents. `backpropagate` is the chain rule, the one place it is applied: each
 node, consumers first, piles its gradient times each local derivative onto its parents (堆放):
 ``parent.grad += local * node.grad``. `backward` and `gradients` do the bookkeeping around them
@@ -24,6 +24,7 @@ from typing import Any, Sequence
 
 from engine.errors import AnomalyError
 from engine.modes import collector_paused, enable_grad, modes
+from engine.ops import LEAF
 
 # One backward pass at a time: leaves shared by two graphs are read, set aside and added to.
 _backward_lock = threading.RLock()
@@ -47,38 +48,41 @@ def local_derivatives_of(node: Any) -> tuple:
     return tuple(local for local in (first_local, second_local) if local is not None)
 
 
-def postorder(root: Any) -> list:
-    """Every Value of root's graph, leaves included, each after all of its parents (root last).
+def walk(root: Any) -> tuple[list, list]:
+    """The one graph walk: root's nodes made by ops, each after all of its parents (root last), and
+    root's tracked leaves, in the order they are first reached. Leaves before nodes is itself an
+    order in which every Value comes after its parents (see topological_order).
 
-    Iterative depth-first search; parents are visited in their order, so the result is the same
-    on every run. A Value stays on the stack under a None marker until its parents are done.
+    Iterative depth-first search (no recursion limit); parents are visited in their order, so the
+    result is the same on every run. A node stays on the stack under a None marker until its
+    parents are done.
     """
-    order: list = []
+    nodes: list = []
+    leaves: list = []
     visited: set = set()
     stack: list = [root]
     while stack:
         node = stack.pop()
-        if node is None:  # the marker: every parent of the Value under it is in order
-            order.append(stack.pop())
+        if node is None:  # the marker: every parent of the node under it is done
+            nodes.append(stack.pop())
             continue
         if node in visited:
             continue
         visited.add(node)
+        if node._entry is LEAF or node._entry is None:  # a leaf (or a constant root): no parents
+            leaves.append(node)
+            continue
+        stack.append(node)
+        stack.append(None)
         first_local = node._first_local
         if first_local.__class__ is tuple:  # n-ary
-            stack.append(node)
-            stack.append(None)
             stack.extend(filterfalse(visited.__contains__, reversed(node._first)))
-        elif first_local is None and node._second_local is None:  # a leaf
-            order.append(node)
         else:
-            stack.append(node)
-            stack.append(None)
             if node._second_local is not None:
                 stack.append(node._second)
             if first_local is not None:
                 stack.append(node._first)
-    return order
+    return nodes, leaves
 
 
 def backpropagate(nodes: Sequence[Any], create_graph: bool = False) -> None:
@@ -165,16 +169,13 @@ def backward(root: Any, seed: Any, create_graph: bool) -> None:
     gradient accumulated before is ever dropped.
     """
     with _backward_lock, collector_paused():
-        nodes: list = []
-        earlier: list = []
-        for node in reversed(postorder(root)):
-            if node._first_local is None and node._second_local is None:  # a leaf
-                if node.grad:
-                    earlier.append((node, node.grad))
-                    node.grad = 0.0
-            else:
-                node.grad = 0.0
-                nodes.append(node)
+        nodes, leaves = walk(root)
+        nodes.reverse()  # consumers first
+        for node in nodes:
+            node.grad = 0.0
+        earlier = [(leaf, leaf.grad) for leaf in leaves if leaf.grad]
+        for leaf, _ in earlier:
+            leaf.grad = 0.0
         root.grad = seed
         try:
             backpropagate(nodes, create_graph)
@@ -194,9 +195,10 @@ def gradients(output: Any, inputs: Sequence[Any], seed: Any, create_graph: bool)
     paths through another input below it, as in torch.
     """
     targets = set(inputs)
-    below: dict = {}
+    nodes_in_order, leaves = walk(output)
+    below: dict = {leaf: leaf in targets for leaf in leaves}
     nodes = []
-    for node in postorder(output):
+    for node in nodes_in_order:
         parents = parents_of(node)
         passes_on = any(below[parent] for parent in parents)
         below[node] = passes_on or node in targets

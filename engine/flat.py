@@ -17,7 +17,7 @@ import copyreg
 import pickle
 from typing import Any
 
-from engine.autograd import postorder
+from engine.autograd import walk
 from engine.ops import OPS, Primitive
 from engine.value import LEAF, Value, _constant
 
@@ -39,7 +39,7 @@ def leaf(data: float, grad: Any, label: str, requires_grad: bool) -> Value:
 
 def flatten(root: Value) -> list[tuple]:
     """The records of the nodes made by ops in root's graph, parents first, root last."""
-    nodes = [node for node in postorder(root) if not node.is_leaf]
+    nodes, _ = walk(root)
     place = {node: _Node((index,)) for index, node in enumerate(nodes)}
 
     def operand(item: Any) -> Any:

@@ -30,9 +30,11 @@ def _check_value(item: object, where: str) -> Value:
 def topological_order(root: Value) -> list[Value]:
     """Every Value of root's graph, leaves included, each after all of its parents (root last).
 
-    Ties keep the parents' order, so the result is the same on every run.
+    The tracked leaves come first, in the order the walk reaches them (parents' order), then the
+    nodes made by ops; the result is the same on every run. A root that is a leaf is the whole list.
     """
-    return autograd.postorder(_check_value(root, "topological_order(root)"))
+    nodes, leaves = autograd.walk(_check_value(root, "topological_order(root)"))
+    return leaves + nodes
 
 
 def zero_grad(values: Iterable[Value]) -> None:

@@ -33,6 +33,8 @@ class Primitive(NamedTuple):
     derivative: Callable[..., Any]
 
 
+LEAF = Primitive("", None, None)  # type: ignore[arg-type] # the entry of a tracked leaf: made by no op
+
 _NUMBERS = (float, int, bool)
 
 

@@ -29,12 +29,11 @@ from typing import Any, Callable, Iterator
 from engine import autograd, ops
 from engine.errors import AnomalyError, NoGradError
 from engine.modes import modes
-from engine.ops import Primitive
+from engine.ops import LEAF, Primitive
 
 Operand = Any  # a Value or a number
 
 _new = object.__new__
-LEAF = Primitive("", None, None)  # the _entry of a tracked leaf: made by no op
 
 
 def _as_float(number: object, where: str) -> float:
