@@ -28,7 +28,7 @@ from engine.modes import (
     set_grad_enabled,
 )
 from engine.nary import dot, sum
-from engine.ops import OPS, Primitive, cos, exp, log, number, power, sigmoid, sin, tanh
+from engine.ops import OPS, Primitive, cos, exp, log, number, power, relu, sigmoid, sin, sqrt, tanh
 from engine.value import Op, Value
 
 __all__ = [
@@ -59,9 +59,11 @@ __all__ = [
     "numerical_grad",
     "numerical_hessian",
     "power",
+    "relu",
     "set_grad_enabled",
     "sigmoid",
     "sin",
+    "sqrt",
     "sum",
     "tanh",
     "topological_order",

@@ -14,7 +14,6 @@ shared through its memo, and neither needs Python's recursion.
 from __future__ import annotations
 
 import copyreg
-import pickle
 from typing import Any
 
 from engine.autograd import walk
@@ -83,13 +82,6 @@ def reduce_value(value: Value) -> tuple:
     if value.is_leaf:
         return leaf, (value.data, value.grad, value._label, value._entry is LEAF)
     records = flatten(value)
-    for record in records:
-        if isinstance(record[0], Primitive):
-            raise pickle.PicklingError(
-                f"cannot pickle {value!r}: its graph holds a node of the user-defined op {record[0].name!r}, "
-                "whose functions pickle cannot store by name; pickle the inputs and build the graph again, "
-                "or use copy.deepcopy (which keeps the op)"
-            )
     return unflatten, (records,)
 
 

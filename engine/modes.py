@@ -82,22 +82,24 @@ def _run_switched(switch: type, function: Callable[..., Any], args: tuple, kwarg
     return _switched_generator(switch, function(*args, **kwargs))
 
 
-def _switched_generator(switch: type, generator: Iterator[Any]) -> Iterator[Any]:
+def _switched_generator(switch: type, generator: Any) -> Iterator[Any]:
     """Run each step of `generator` with the switch on, and the caller's mode between steps."""
-    with switch():
-        item = next(generator)
+    sent: Any = None
+    thrown: BaseException | None = None
     while True:
+        try:
+            with switch():
+                item = generator.send(sent) if thrown is None else generator.throw(thrown)
+        except StopIteration as stop:
+            return stop.value
+        sent, thrown = None, None
         try:
             sent = yield item
         except GeneratorExit:
-            generator.close()  # type: ignore[attr-defined]
+            generator.close()
             raise
-        except BaseException as error:  # noqa: B036 - thrown in: pass it on, as PyTorch's decorator does
-            with switch():
-                item = generator.throw(error)  # type: ignore[attr-defined]
-            continue
-        with switch():
-            item = generator.send(sent)  # type: ignore[attr-defined]
+        except BaseException as error:  # thrown in by the caller: pass it on, as PyTorch's decorator does
+            thrown = error
 
 
 class no_grad(_Switch):

@@ -20,6 +20,7 @@ This module imports nothing of chaingrad's: Values reach it only through their m
 from __future__ import annotations
 
 import math
+from numbers import Real
 from typing import Any, Callable, NamedTuple
 
 Operand = Any  # a number or a Value: the derivative lines work on both
@@ -45,47 +46,43 @@ def _is_number(x: Operand) -> bool:
 # ---- functions of numbers or Values, for the derivative lines ------------------------------------
 
 
-def exp(x: Operand) -> Operand:
-    """e^x of a number or a Value."""
-    return _exp(x) if _is_number(x) else x.exp()
+def _of_number_or_value(name: str, numeric: Callable[[float], float]) -> Callable[[Operand], Operand]:
+    """The function `name` of a number (by `numeric`) or of a Value (by its method `name`)."""
 
+    def function(x: Operand) -> Operand:
+        if x.__class__ in _NUMBERS:
+            return numeric(x)
+        method = getattr(x.__class__, name, None)
+        if method is not None:
+            return method(x)
+        if isinstance(x, Real):  # numpy's numbers, Fraction, Decimal...
+            return numeric(float(x))
+        raise TypeError(f"engine.{name}() needs a number or a Value, got {type(x).__name__}: {x!r}")
 
-def log(x: Operand) -> Operand:
-    """ln x of a number or a Value."""
-    return _log(x) if _is_number(x) else x.log()
-
-
-def sin(x: Operand) -> Operand:
-    """sin x of a number or a Value."""
-    return math.sin(x) if _is_number(x) else x.sin()
-
-
-def cos(x: Operand) -> Operand:
-    """cos x of a number or a Value."""
-    return math.cos(x) if _is_number(x) else x.cos()
-
-
-def sigmoid(x: Operand) -> Operand:
-    """1/(1 + e^-x) of a number or a Value."""
-    return _sigmoid(x) if _is_number(x) else x.sigmoid()
-
-
-def tanh(x: Operand) -> Operand:
-    """tanh x of a number or a Value."""
-    return math.tanh(x) if _is_number(x) else x.tanh()
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"{name} of a number (a float) or of a Value (a node of op '{name}')."
+    return function
 
 
 def power(x: Operand, k: Operand) -> Operand:
     """x ** k of numbers or Values, infinite (not an error) at x = 0 for k < 0: the form derivative
-    lines use, where an infinite derivative is maths (sqrt at 0), not a bug in the user's forward."""
-    if _is_number(x):
-        return _power(x, k) if _is_number(k) else k._rpower(x)
-    return x._power(k)
+    lines use, where an infinite derivative (sqrt at 0) is maths, not a bug in the user's forward."""
+    if hasattr(x.__class__, "_power"):
+        return x._power(k)
+    if hasattr(k.__class__, "_rpower"):
+        return k._rpower(x)
+    return _power(number(x), number(k))
 
 
 def number(x: Operand) -> float:
-    """The number of a number or of a Value (for derivatives that are constants, such as relu's)."""
-    return x if _is_number(x) else x.data
+    """The number of a number or of a Value: what a derivative line reads to make a constant."""
+    if x.__class__ in _NUMBERS:
+        return x
+    if hasattr(x, "data") and hasattr(x.__class__, "_power"):
+        return x.data
+    if isinstance(x, Real):
+        return float(x)
+    raise TypeError(f"engine.number() needs a number or a Value, got {type(x).__name__}: {x!r}")
 
 
 # ---- forward functions on numbers --------------------------------------------------------------
@@ -129,10 +126,6 @@ def _softplus(x: float) -> float:
 
 def _relu(x: float) -> float:
     return x if x > 0.0 or x != x else 0.0  # NaN stays NaN
-
-
-def _abs(x: float) -> float:
-    return x if x > 0.0 else (-x if x < 0.0 else x * 0.0)  # |-0.0| = 0.0, |nan| = nan
 
 
 def _multiply(a: float, b: float) -> float:
@@ -209,6 +202,16 @@ def _dot_partners(operands: tuple) -> tuple:
     return (*operands[count : 2 * count], *operands[:count], *((1.0,) if len(operands) % 2 else ()))
 
 
+exp = _of_number_or_value("exp", _exp)
+log = _of_number_or_value("log", _log)
+sin = _of_number_or_value("sin", math.sin)
+cos = _of_number_or_value("cos", math.cos)
+tanh = _of_number_or_value("tanh", math.tanh)
+sigmoid = _of_number_or_value("sigmoid", _sigmoid)
+sqrt = _of_number_or_value("sqrt", _sqrt)
+relu = _of_number_or_value("relu", _relu)
+
+
 # ---- the table -------------------------------------------------------------------------------
 
 OPS: dict[str, Primitive] = {
@@ -223,7 +226,7 @@ OPS: dict[str, Primitive] = {
         Primitive("softplus", _softplus, lambda x, y: sigmoid(x)),
         # the kinks' derivatives are constants (0 at the kink, as in PyTorch); a Value compares by its number
         Primitive("relu", _relu, lambda x, y: 1.0 if x > 0.0 else 0.0),
-        Primitive("abs", _abs, lambda x, y: 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)),
+        Primitive("abs", abs, lambda x, y: 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)),
         Primitive("sin", math.sin, lambda x, y: cos(x)),
         Primitive("cos", math.cos, lambda x, y: -sin(x)),
         Primitive("+", lambda a, b: a + b, lambda a, b, y: (1.0, 1.0)),

@@ -39,7 +39,7 @@ _new = object.__new__
 def _as_float(number: object, where: str) -> float:
     """`number` as a float, or TypeError naming its type."""
     if number.__class__ is float:
-        return number  # type: ignore[return-value]
+        return number
     if isinstance(number, Real):
         return float(number)
     if isinstance(number, Value):

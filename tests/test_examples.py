@@ -19,7 +19,8 @@ def close(number: float) -> object:
 
 def test_every_example_is_tested():
     tested = {"apple", "square_of_sum", "backprop_vs_paths", "nielsen_bp", "l2_mlp", "softmax_nodes",
-              "numerical_vs_backprop", "newton"}
+              "numerical_vs_backprop", "newton",
+              "custom_op"}  # custom_op: in test_engine_core.py
     assert {path.stem for path in EXAMPLES.glob("*.py")} == tested
 
 

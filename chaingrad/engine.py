@@ -1,0 +1,7 @@
+"""chaingrad.engine: chaingrad's engine package under the chaingrad name (see chaingrad's docstring)."""
+
+import sys
+
+from chaingrad import package
+
+sys.modules[__name__] = package("engine")  # this name now stands for the package itself
