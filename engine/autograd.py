@@ -23,7 +23,7 @@ from itertools import filterfalse
 from typing import Any, Sequence
 
 from engine.errors import AnomalyError
-from engine.modes import collector_paused, enable_grad, modes
+from engine.modes import collector_paused, enable_grad, is_anomaly_enabled
 from engine.ops import LEAF
 
 # One backward pass at a time: leaves shared by two graphs are read, set aside and added to.
@@ -93,7 +93,7 @@ def backpropagate(nodes: Sequence[Any], create_graph: bool = False) -> None:
     (see graph_locals), so the gradients become Values in a graph; that graph is recorded even
     inside no_grad(), as in PyTorch.
     """
-    anomaly = modes.anomaly
+    anomaly = is_anomaly_enabled()
     with enable_grad() if create_graph else _nothing:
         for node in nodes:
             gradient = node.grad

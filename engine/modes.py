@@ -16,16 +16,22 @@ import functools
 import gc
 import inspect
 import threading
+from _thread import get_ident
 from typing import Any, Callable, Iterator, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _ThreadModes(threading.local):
-    """Each thread's switches; the class attributes are every new thread's defaults."""
+# The threads (by identity) whose grad mode is off, and those in anomaly mode. Ops ask "is this
+# set empty?" first, which costs a fraction of a thread-local lookup (measured: a relu node 5,200
+# instructions with threading.local, ~4,500 with this), and only then look for their own thread.
+threads_without_grad: set[int] = set()
+threads_in_anomaly_mode: set[int] = set()
 
-    grad_enabled = True
-    anomaly = False
+
+class _ThreadModes(threading.local):
+    """Each thread's other state; the class attributes are every new thread's defaults."""
+
     grad_depth = 0  # how many engine.grad() functions this thread is evaluating
 
 
@@ -34,20 +40,20 @@ modes = _ThreadModes()
 
 def is_grad_enabled() -> bool:
     """True unless this thread is inside no_grad()."""
-    return modes.grad_enabled
+    return get_ident() not in threads_without_grad
 
 
 def is_anomaly_enabled() -> bool:
     """True inside detect_anomaly() in this thread."""
-    return modes.anomaly
+    return get_ident() in threads_in_anomaly_mode
 
 
 class _Switch:
-    """A context manager that sets one attribute of this thread's modes and restores it on exit;
-    also a decorator (bare or called), for functions and generator functions."""
+    """A context manager that puts this thread in `threads` (or takes it out) and restores its
+    membership on exit; also a decorator (bare or called), for functions and generator functions."""
 
-    attribute = ""
-    value: Any = None
+    threads: set[int] = set()
+    member = True
 
     def __init__(self, function: Callable[..., Any] | None = None) -> None:
         self._saved: list[Any] = []  # a stack: the same object may be entered again while inside
@@ -56,11 +62,12 @@ class _Switch:
             functools.update_wrapper(self, function)
 
     def __enter__(self) -> None:
-        self._saved.append(getattr(modes, self.attribute))
-        setattr(modes, self.attribute, self.value)
+        thread = get_ident()
+        self._saved.append(thread in self.threads)
+        (self.threads.add if self.member else self.threads.discard)(thread)
 
     def __exit__(self, *exc_info: object) -> None:
-        setattr(modes, self.attribute, self._saved.pop())
+        (self.threads.add if self._saved.pop() else self.threads.discard)(get_ident())
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self._function is None:  # @no_grad(): decorate the function given now
@@ -105,19 +112,19 @@ def _switched_generator(switch: type, generator: Any) -> Iterator[Any]:
 class no_grad(_Switch):
     """Inside this block (or function) ops record no graph: results are untracked, as torch.no_grad."""
 
-    attribute, value = "grad_enabled", False
+    threads, member = threads_without_grad, True
 
 
 class enable_grad(_Switch):
     """Record graphs again inside a no_grad() block, as torch.enable_grad."""
 
-    attribute, value = "grad_enabled", True
+    threads, member = threads_without_grad, False
 
 
 class detect_anomaly(_Switch):
     """Raise AnomalyError at the first non-finite value or gradient, naming the op and its inputs."""
 
-    attribute, value = "anomaly", True
+    threads, member = threads_in_anomaly_mode, True
 
 
 def set_grad_enabled(enabled: bool) -> _Switch:

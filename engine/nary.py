@@ -9,10 +9,11 @@ swapped (d/dweights[i] = inputs[i], d/dinputs[i] = weights[i], d/dbias = 1).
 from __future__ import annotations
 
 import builtins
+from _thread import get_ident
 import operator
 from typing import Any, Iterable, Sequence
 
-from engine.modes import modes
+from engine.modes import threads_without_grad
 from engine.ops import OPS
 from engine.value import Operand, Value, _as_float, _constant, _node
 
@@ -64,7 +65,7 @@ def sum(values: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001
     items = [*_as_list(values, "engine.sum()"), start]
     numbers, tracked = _numbers(items, "engine.sum()")
     total = _builtin_sum(numbers)
-    if tracked is False or not modes.grad_enabled:
+    if tracked is False or threads_without_grad and get_ident() in threads_without_grad:
         return _constant(total)
     if tracked is True:
         return _node(total, _SUM, tuple(items), (1.0,) * len(items), None, None)
@@ -102,7 +103,7 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | N
         else:
             bias_operands = (_as_float(bias, "engine.dot(bias=...)"),)
             total += bias_operands[0]
-    if not modes.grad_enabled:
+    if threads_without_grad and get_ident() in threads_without_grad:
         return _constant(total)
     bias_locals = (1.0,) * len(bias_parents)
     if weight_tracked is True and input_tracked is True:  # Values times Values

@@ -23,12 +23,13 @@ its last Value is dropped (no reference cycles, no work for the cycle collector)
 
 from __future__ import annotations
 
+from _thread import get_ident
 from numbers import Real
 from typing import Any, Callable, Iterator
 
 from engine import autograd, ops
 from engine.errors import AnomalyError, NoGradError
-from engine.modes import modes
+from engine.modes import is_grad_enabled, threads_in_anomaly_mode, threads_without_grad
 from engine.ops import LEAF, Primitive
 
 Operand = Any  # a Value or a number
@@ -67,7 +68,7 @@ def _check_label(label: object) -> str:
 
 def _node(data: float, entry: Primitive, first: Operand, first_local: Any, second: Operand, second_local: Any) -> Value:
     """The one node builder: a new tracked Value made by `entry` (see the module docstring)."""
-    if data - data and modes.anomaly:  # data - data is 0.0 for every finite number
+    if data - data and threads_in_anomaly_mode and get_ident() in threads_in_anomaly_mode:  # data - data: 0.0 if finite
         raise AnomalyError(
             f"op '{entry.name}' produced a non-finite value {data!r} from operands "
             + ", ".join(repr(operand) for operand in (first if first_local.__class__ is tuple else (first, second))
@@ -103,7 +104,7 @@ def _unary(entry: Primitive) -> Callable[[Value], Value]:
     def method(self: Value) -> Value:
         number = self.data
         data = forward(number)
-        if self._entry is None or not modes.grad_enabled:
+        if self._entry is None or threads_without_grad and get_ident() in threads_without_grad:
             return _constant(data)
         local = derivative(number, data)
         return _node(data, entry, self, local[0] if local.__class__ is tuple else local, None, None)
@@ -137,7 +138,7 @@ def _binary(entry: Primitive) -> Callable[[Operand, Operand], Any]:
         else:
             return NotImplemented
         data = forward(a_number, b_number)
-        if not (a_tracked or b_tracked) or not modes.grad_enabled:
+        if not (a_tracked or b_tracked) or threads_without_grad and get_ident() in threads_without_grad:
             return _constant(data)
         local_a, local_b = derivative(a_number, b_number, data)
         return _node(data, entry, a, local_a if a_tracked else None, b, local_b if b_tracked else None)
@@ -167,7 +168,7 @@ def apply(entry: Primitive, *operands: Operand) -> Any:
                for operand in operands]
     data = entry.forward(*numbers)
     tracked = [isinstance(operand, Value) and operand._entry is not None for operand in operands]
-    if not any(tracked) or not modes.grad_enabled:
+    if not any(tracked) or not is_grad_enabled():
         return _constant(data)
     derivatives = entry.derivative(*numbers, data)
     parents = tuple(operand for operand, flag in zip(operands, tracked) if flag)
