@@ -2,7 +2,8 @@
 
 Every engine gets the same data and the same initial weights, and must compute the same loss.
 W1: one demo training step, MLP(2, [16, 16, 1]) on 100 moons, mean hinge loss + 1e-4 * sum(p^2), SGD.
-W2: the chain x = tanh(x * 1.0001 + 0.1), three nodes per link, build + backward.
+W2: the chain x = tanh(x * 1.0001 + 0.1), three nodes per link, build + backward (W2g: the same
+inside chaingrad's opt-in engine.graph_mode()).
 W3: sum of n products w_i * x_i, build + backward (from leaves made beforehand).
 W4: memory per node of a W2 chain.
 """
@@ -133,6 +134,13 @@ class Chaingrad(ScalarEngine):
             return loss.data
 
         return step
+
+    def w2_graph_mode(self, nodes: int) -> tuple[float, float]:
+        """W2 inside engine.graph_mode(), which pauses the cycle collector while the chain is built."""
+        import engine
+
+        with engine.graph_mode():
+            return self.w2(nodes)
 
     def wide_sum(self, ws: list, xs: list):
         import engine

@@ -53,8 +53,8 @@ def run_child(engine_name: str, workload: str, size: int, repeats: int) -> dict:
                 step()
                 times.append(time.perf_counter() - started)
             result["seconds"] = statistics.median(times)
-        elif workload in ("W2", "W3"):
-            run = (lambda: engine.w2(size)) if workload == "W2" else engine.w3(size)
+        elif workload in ("W2", "W2g", "W3"):
+            run = {"W2": lambda: engine.w2(size), "W2g": lambda: engine.w2_graph_mode(size)}.get(workload) or engine.w3(size)
             times = []
             for _ in range(repeats):
                 gc.collect()
@@ -102,11 +102,12 @@ PLAN = [
     # workload, size, repeats, engines
     ("W1", 100, 20, ("floor", "chaingrad", "micrograd")),
     ("W2", 1_000_000, 3, ("floor", "chaingrad", "micrograd")),
+    ("W2g", 1_000_000, 3, ("chaingrad",)),
     ("W3", 100_000, 5, ("floor", "chaingrad", "micrograd")),
     ("W4", 100_000, 1, ("chaingrad", "micrograd")),
     ("leak", 200, 1, ("chaingrad",)),
 ]
-QUICK = {"W1": 5, "W2": 30_000, "W3": 10_000, "W4": 30_000}
+QUICK = {"W1": 5, "W2": 30_000, "W2g": 30_000, "W3": 10_000, "W4": 30_000}
 
 
 def have_micrograd() -> bool:
@@ -218,7 +219,8 @@ def precheck(engines: list[str]) -> bool:
 def agree(results: list[dict]) -> bool:
     """Every engine computed the same loss (W1) and the same value and gradient (W2, W3)."""
     ok = True
-    for workload, keys in (("W1", ("first_loss",)), ("W2", ("value", "grad")), ("W3", ("value", "grad"))):
+    for workload, keys in (("W1", ("first_loss",)), ("W2", ("value", "grad")), ("W2g", ("value", "grad")),
+                           ("W3", ("value", "grad"))):
         rows = [r for r in results if r["workload"] == workload and "error" not in r]
         for key in keys:
             numbers = [r[key] for r in rows if key in r]
@@ -241,8 +243,10 @@ def summary(results: list[dict]) -> str:
 
     lines = ["| workload | floor | chaingrad | micrograd | chaingrad / floor | micrograd / chaingrad |",
              "|---|---|---|---|---|---|"]
-    for workload in ("W1", "W2", "W3"):
+    for workload in ("W1", "W2", "W2g", "W3"):
         floor_row, ours, theirs = (find(name, workload) for name in ("floor", "chaingrad", "micrograd"))
+        if workload == "W2g":  # the same chain as W2, chaingrad inside engine.graph_mode()
+            floor_row, theirs = find("floor", "W2"), None
         if ours is None:
             continue
 
