@@ -20,6 +20,7 @@ This module imports nothing of chaingrad's: Values reach it only through their m
 from __future__ import annotations
 
 import math
+import operator
 from numbers import Real
 from typing import Any, Callable, NamedTuple
 
@@ -128,10 +129,6 @@ def _relu(x: float) -> float:
     return x if x > 0.0 or x != x else 0.0  # NaN stays NaN
 
 
-def _multiply(a: float, b: float) -> float:
-    return a * b
-
-
 def _divide(a: float, b: float) -> float:
     if b == 0.0:
         raise ZeroDivisionError(
@@ -192,7 +189,7 @@ _builtin_sum = sum
 def _dot_forward(operands: tuple) -> float:
     """sum of weights[i] * inputs[i] (+ bias), for operands (*weights, *inputs) or (*weights, *inputs, bias)."""
     count = len(operands) // 2
-    total = _builtin_sum(map(_multiply, operands[:count], operands[count : 2 * count]))
+    total = _builtin_sum(map(operator.mul, operands[:count], operands[count : 2 * count]))
     return total + operands[-1] if len(operands) % 2 else total
 
 
@@ -217,7 +214,7 @@ relu = _of_number_or_value("relu", _relu)
 OPS: dict[str, Primitive] = {
     entry.name: entry
     for entry in (
-        Primitive("neg", lambda x: -x, lambda x, y: -1.0),
+        Primitive("neg", operator.neg, lambda x, y: -1.0),
         Primitive("exp", _exp, lambda x, y: y),
         Primitive("log", _log, lambda x, y: 1.0 / x),
         Primitive("sqrt", _sqrt, lambda x, y: 0.5 * power(x, -0.5)),
@@ -229,9 +226,9 @@ OPS: dict[str, Primitive] = {
         Primitive("abs", abs, lambda x, y: 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)),
         Primitive("sin", math.sin, lambda x, y: cos(x)),
         Primitive("cos", math.cos, lambda x, y: -sin(x)),
-        Primitive("+", lambda a, b: a + b, lambda a, b, y: (1.0, 1.0)),
-        Primitive("-", lambda a, b: a - b, lambda a, b, y: (1.0, -1.0)),
-        Primitive("*", _multiply, lambda a, b, y: (b, a)),
+        Primitive("+", operator.add, lambda a, b, y: (1.0, 1.0)),
+        Primitive("-", operator.sub, lambda a, b, y: (1.0, -1.0)),
+        Primitive("*", operator.mul, lambda a, b, y: (b, a)),
         Primitive("/", _divide, lambda a, b, y: (1.0 / b, -y / b)),
         Primitive("**", _power, _power_derivative),
         Primitive("leaky_relu", lambda x, slope: x if x > 0.0 or x != x else slope * x,
