@@ -20,6 +20,7 @@ from engine.value import Operand, Value, _as_float, _constant, _node
 _SUM, _DOT = OPS["sum"], OPS["dot"]
 _builtin_sum = builtins.sum  # engine.sum below shadows it in this module
 _NUMBER_TYPES = frozenset([float, int, bool])
+_FLOAT = {float}
 
 
 def _as_list(items: Any, where: str) -> list:
@@ -45,7 +46,10 @@ def _numbers(items: list, where: str) -> tuple[list[float], Any]:
             numbers = None
         if numbers is not None and len(numbers) == len(items):
             return numbers, True
-    if {*map(type, items)} <= _NUMBER_TYPES:
+    kinds = {*map(type, items)}
+    if kinds == _FLOAT:
+        return items, False  # read only: the numbers themselves
+    if kinds <= _NUMBER_TYPES:
         return list(map(float, items)), False
     numbers = [item.data if isinstance(item, Value) else _as_float(item, where) for item in items]
     tracked = [isinstance(item, Value) and item._entry is not None for item in items]
@@ -91,37 +95,33 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | N
     weight_numbers, weight_tracked = _numbers(weights, "engine.dot() weights")
     input_numbers, input_tracked = _numbers(inputs, "engine.dot() inputs")
     total = _builtin_sum(map(operator.mul, weight_numbers, input_numbers))
+    recording = not (threads_without_grad and get_ident() in threads_without_grad)
+    if weight_tracked is True and bias.__class__ is Value and bias._entry is not None and recording:
+        # a neuron: tracked weights and bias, inputs all Values (a hidden layer) or all numbers (the first)
+        total += bias.data
+        if input_tracked is True:
+            return _node(total, _DOT, (*weights, *inputs, bias), (*input_numbers, *weight_numbers, 1.0), None, None)
+        if input_tracked is False:
+            return _node(total, _DOT, (*weights, bias), (*input_numbers, 1.0), (*weights, *input_numbers, bias), None)
+        total -= bias.data
+    # anything else: the tracked operands are the parents, each with its partner's number
+    bias_operands: tuple = ()
     bias_parents: tuple = ()
-    if bias is None:
-        bias_operands: tuple = ()
-    else:
+    if bias.__class__ is Value:
+        total += bias.data
         bias_operands = (bias,)
-        if bias.__class__ is Value:
-            total += bias.data
-            if bias._entry is not None:
-                bias_parents = (bias,)
-        else:
-            bias_operands = (_as_float(bias, "engine.dot(bias=...)"),)
-            total += bias_operands[0]
-    if threads_without_grad and get_ident() in threads_without_grad:
+        bias_parents = bias_operands if bias._entry is not None else ()
+    elif bias is not None:
+        bias_operands = (_as_float(bias, "engine.dot(bias=...)"),)
+        total += bias_operands[0]
+    count = len(weights)
+    weight_flags = [weight_tracked] * count if isinstance(weight_tracked, bool) else weight_tracked
+    input_flags = [input_tracked] * count if isinstance(input_tracked, bool) else input_tracked
+    pairs = [(w, number) for w, number, flag in zip(weights, input_numbers, weight_flags) if flag]
+    pairs += [(x, number) for x, number, flag in zip(inputs, weight_numbers, input_flags) if flag]
+    parents = (*(parent for parent, _ in pairs), *bias_parents)
+    if not parents or not recording:
         return _constant(total)
-    bias_locals = (1.0,) * len(bias_parents)
-    if weight_tracked is True and input_tracked is True:  # Values times Values
-        parents = (*weights, *inputs, *bias_parents)
-        local_derivatives: tuple = (*input_numbers, *weight_numbers, *bias_locals)
-        if len(bias_parents) == len(bias_operands):  # the operands are the parents
-            return _node(total, _DOT, parents, local_derivatives, None, None)
-    elif weight_tracked is True and input_tracked is False:  # parameters times numbers (a first layer)
-        parents = (*weights, *bias_parents)
-        local_derivatives = (*input_numbers, *bias_locals)
-    else:  # anything mixed: the tracked ones, each with its partner's number
-        count = len(weights)
-        weight_flags = [weight_tracked] * count if isinstance(weight_tracked, bool) else weight_tracked
-        input_flags = [input_tracked] * count if isinstance(input_tracked, bool) else input_tracked
-        pairs = [(w, number) for w, number, flag in zip(weights, input_numbers, weight_flags) if flag]
-        pairs += [(x, number) for x, number, flag in zip(inputs, weight_numbers, input_flags) if flag]
-        parents = (*(parent for parent, _ in pairs), *bias_parents)
-        local_derivatives = (*(local for _, local in pairs), *bias_locals)
-    if not parents:
-        return _constant(total)
-    return _node(total, _DOT, parents, local_derivatives, (*weights, *inputs, *bias_operands), None)
+    local_derivatives = (*(local for _, local in pairs), *(1.0 for _ in bias_parents))
+    operands = (*weights, *inputs, *bias_operands)
+    return _node(total, _DOT, parents, local_derivatives, None if len(operands) == len(parents) else operands, None)
