@@ -155,15 +155,8 @@ def _reflected(function: Callable[[Operand, Operand], Any]) -> Callable[[Value, 
     return method
 
 
-def apply(entry: Primitive, *operands: Operand) -> Any:
-    """entry applied to any number of operands (Values or numbers): a Value if any operand is a
-    Value, else the number that entry's forward gives (so derivative lines work on numbers too)."""
-    if not any(isinstance(operand, Value) for operand in operands):
-        return entry.forward(*[_as_float(operand, f"op '{entry.name}'") for operand in operands])
-    if len(operands) == 1:
-        return _unary(entry)(operands[0])
-    if len(operands) == 2:
-        return _binary(entry)(*operands)
+def _many(entry: Primitive, operands: tuple) -> Any:
+    """entry applied to three or more operands (Values or numbers): an n-ary node."""
     numbers = [operand.data if isinstance(operand, Value) else _as_float(operand, f"op '{entry.name}'")
                for operand in operands]
     data = entry.forward(*numbers)
@@ -176,7 +169,7 @@ def apply(entry: Primitive, *operands: Operand) -> Any:
     return _node(data, entry, parents, local_derivatives, None if all(tracked) else operands, None)
 
 
-_COPY, _POWER = ops.OPS["copy"], ops.OPS["**"]
+_COPY = ops.OPS["copy"]
 _add, _subtract, _multiply, _divide, _power, _leaky_relu = (
     _binary(ops.OPS[name]) for name in ("+", "-", "*", "/", "**", "leaky_relu")
 )
@@ -428,9 +421,23 @@ class Op:
                 raise TypeError(f"Op({name!r}) needs {argument} to be a function, got {type(function).__name__}: {function!r}")
         self.entry = Primitive(name, forward, derivative)
         self.__name__ = name
+        self._one, self._two = _unary(self.entry), _binary(self.entry)
 
     def __call__(self, *operands: Operand) -> Any:
-        return apply(self.entry, *operands)
+        """A Value if any operand is a Value, else the number the forward gives (so that derivative
+        lines that use this op work on numbers too)."""
+        name = self.entry.name
+        if not any(isinstance(operand, Value) for operand in operands):
+            return self.entry.forward(*[_as_float(operand, f"op '{name}'") for operand in operands])
+        if len(operands) == 1:
+            return self._one(operands[0])
+        if len(operands) > 2:
+            return _many(self.entry, operands)
+        result = self._two(*operands)
+        if result is NotImplemented:
+            other = operands[1] if isinstance(operands[0], Value) else operands[0]
+            raise TypeError(f"op '{name}' needs Values or numbers, got {type(other).__name__}: {other!r}")
+        return result
 
     def __repr__(self) -> str:
         return f"Op({self.entry.name!r})"
