@@ -118,3 +118,53 @@ def test_kinks_follow_pytorch():
         x = Value(0.0)
         fn(x).backward()
         assert x.grad == expected
+
+
+# Points inside each op's domain, away from kinks: one row per entry of the op table.
+ENTRY_POINTS = {
+    "neg": [(0.7,), (-1.3,)], "exp": [(0.7,), (-2.0,)], "log": [(0.7,), (3.0,)], "sqrt": [(0.7,), (4.0,)],
+    "tanh": [(0.7,), (-1.3,)], "sigmoid": [(0.7,), (-3.0,)], "softplus": [(0.7,), (-3.0,)],
+    "relu": [(0.7,), (-1.3,)], "abs": [(0.7,), (-1.3,)], "sin": [(0.7,), (-1.3,)], "cos": [(0.7,), (-1.3,)],
+    "+": [(0.7, -1.3)], "-": [(0.7, -1.3)], "*": [(0.7, -1.3)], "/": [(0.7, -1.3)], "**": [(0.7, -1.3), (2.0, 3.0)],
+    "leaky_relu": [(0.7, 0.1), (-1.3, 0.1)], "copy": [(0.7,)],
+    "sum": [(0.7, -1.3, 2.0)], "dot": [(0.7, -1.3, 2.0, 0.5), (0.7, -1.3, 2.0, 0.5, 0.25)],
+}
+
+
+def test_every_entry_has_points_in_the_table():
+    assert set(ENTRY_POINTS) == set(engine.OPS)
+
+
+@pytest.mark.parametrize("name", sorted(ENTRY_POINTS))
+def test_each_entrys_derivative_line_matches_central_differences_of_its_forward(name):
+    # straight from the op table, no Value involved: the derivative line on numbers against the
+    # forward function, operand by operand
+    entry = engine.OPS[name]
+    h = 1e-6
+    for point in ENTRY_POINTS[name]:
+        out = entry.forward(*point)
+        derivatives = entry.derivative(*point, out)
+        derivatives = derivatives if isinstance(derivatives, tuple) else (derivatives,)
+        assert len(derivatives) == len(point), name
+        for index, derivative in enumerate(derivatives):
+            if name == "leaky_relu" and index == 1:
+                continue  # the slope is a constant of the op, not differentiated
+            up = list(point)
+            down = list(point)
+            up[index] += h
+            down[index] -= h
+            numeric = (entry.forward(*up) - entry.forward(*down)) / (2 * h)
+            assert derivative == pytest.approx(numeric, rel=1e-6, abs=1e-8), (name, point, index)
+
+
+@pytest.mark.parametrize("name", sorted(ENTRY_POINTS))
+def test_each_entrys_derivative_line_gives_the_same_numbers_on_values(name):
+    # the line create_graph evaluates on Values gives the numbers the float path stores
+    entry = engine.OPS[name]
+    for point in ENTRY_POINTS[name]:
+        out = entry.forward(*point)
+        on_numbers = entry.derivative(*point, out)
+        on_values = entry.derivative(*[Value(x) for x in point], Value(out))
+        on_numbers = on_numbers if isinstance(on_numbers, tuple) else (on_numbers,)
+        on_values = on_values if isinstance(on_values, tuple) else (on_values,)
+        assert [engine.number(d) for d in on_values] == pytest.approx(list(on_numbers), rel=1e-12, abs=1e-15), name
