@@ -21,7 +21,6 @@ _SUM, _DOT = OPS["sum"], OPS["dot"]
 _builtin_sum = builtins.sum  # engine.sum below shadows it in this module
 _NUMBER_TYPES = frozenset([float, int, bool])
 _FLOAT = {float}
-_ONE = (1.0,)
 
 
 def _as_list(items: Any, where: str) -> list:
@@ -97,21 +96,18 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | N
     input_numbers, input_tracked = _numbers(inputs, "engine.dot() inputs")
     total = _builtin_sum(map(operator.mul, weight_numbers, input_numbers))
     recording = not (threads_without_grad and get_ident() in threads_without_grad)
-    tracked_bias = bias.__class__ is Value and bias._entry is not None
-    if weight_tracked is True and (bias is None or tracked_bias) and recording:
-        # a neuron: tracked weights (and bias), inputs all Values (a hidden layer) or all numbers (the first)
-        bias_parent: tuple = (bias,) if tracked_bias else ()
-        bias_local = _ONE if tracked_bias else ()
-        if tracked_bias:
+    if weight_tracked is True and recording and input_tracked in (True, False):
+        # a neuron: tracked weights, inputs all Values (a hidden layer) or all numbers (the first), and
+        # a tracked bias or none; d/dweights = the inputs' numbers, d/dinputs = the weights' numbers
+        if bias.__class__ is Value and bias._entry is not None:
             total += bias.data
-        if input_tracked is True:
-            parents = (*weights, *inputs, *bias_parent)
-            return _node(total, _DOT, parents, (*input_numbers, *weight_numbers, *bias_local), None, None)
-        if input_tracked is False:
-            return _node(total, _DOT, (*weights, *bias_parent), (*input_numbers, *bias_local),
-                         (*weights, *input_numbers, *bias_parent), None)
-        if tracked_bias:
-            total -= bias.data
+            if input_tracked:
+                return _node(total, _DOT, (*weights, *inputs, bias), (*input_numbers, *weight_numbers, 1.0), None, None)
+            return _node(total, _DOT, (*weights, bias), (*input_numbers, 1.0), (*weights, *input_numbers, bias), None)
+        if bias is None:
+            if input_tracked:
+                return _node(total, _DOT, (*weights, *inputs), (*input_numbers, *weight_numbers), None, None)
+            return _node(total, _DOT, tuple(weights), tuple(input_numbers), (*weights, *input_numbers), None)
     # anything else: the tracked operands are the parents, each with its partner's number
     bias_operands: tuple = ()
     bias_parents: tuple = ()
