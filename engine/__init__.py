@@ -16,7 +16,7 @@ hessian), check (numerical gradients and gradient checks).
 
 from engine import flat  # noqa: F401 - registers how Values pickle and deep-copy
 from engine.check import analytic_grad, gradcheck, gradgradcheck, numerical_grad, numerical_hessian
-from engine.errors import AnomalyError, GradcheckError, NoGradError
+from engine.errors import AnomalyError, GradcheckError, NoGradError, TraceError
 from engine.functional import grad, gradients, hessian, topological_order, value_and_grad, zero_grad
 from engine.modes import (
     detect_anomaly,
@@ -27,7 +27,7 @@ from engine.modes import (
     no_grad,
     set_grad_enabled,
 )
-from engine.nary import dot, sum
+from engine.nary import dot, max, sum
 from engine.ops import OPS, Primitive, cos, exp, log, number, power, relu, sigmoid, sin, sqrt, tanh
 from engine.value import Op, Value
 
@@ -38,6 +38,7 @@ __all__ = [
     "OPS",
     "Op",
     "Primitive",
+    "TraceError",
     "Value",
     "analytic_grad",
     "cos",
@@ -54,6 +55,7 @@ __all__ = [
     "is_anomaly_enabled",
     "is_grad_enabled",
     "log",
+    "max",
     "no_grad",
     "number",
     "numerical_grad",

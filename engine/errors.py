@@ -11,3 +11,8 @@ class AnomalyError(ArithmeticError):
 
 class GradcheckError(AssertionError):
     """gradcheck(): an analytic gradient disagrees with central differences."""
+
+
+class TraceError(RuntimeError):
+    """engine.compile: the function read a traced number (a branch on it, float(), a comparison),
+    which the compiled code would not recompute on later calls."""

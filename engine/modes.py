@@ -27,6 +27,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 # instructions with threading.local, ~4,500 with this), and only then look for their own thread.
 threads_without_grad: set[int] = set()
 threads_in_anomaly_mode: set[int] = set()
+threads_tracing: set[int] = set()  # inside engine.compile's trace: reading a number is refused
 
 
 class _ThreadModes(threading.local):
@@ -125,6 +126,12 @@ class detect_anomaly(_Switch):
     """Raise AnomalyError at the first non-finite value or gradient, naming the op and its inputs."""
 
     threads, member = threads_in_anomaly_mode, True
+
+
+class tracing(_Switch):
+    """Inside engine.compile's trace: bool(), float(), comparisons of Values raise TraceError."""
+
+    threads, member = threads_tracing, True
 
 
 def set_grad_enabled(enabled: bool) -> _Switch:

@@ -17,8 +17,8 @@ from engine.modes import threads_without_grad
 from engine.ops import OPS
 from engine.value import Operand, Value, _as_float, _constant, _node
 
-_SUM, _DOT = OPS["sum"], OPS["dot"]
-_builtin_sum = builtins.sum  # engine.sum below shadows it in this module
+_SUM, _DOT, _MAX = OPS["sum"], OPS["dot"], OPS["max"]
+_builtin_sum, _builtin_max = builtins.sum, builtins.max  # engine.sum and engine.max shadow them here
 _NUMBER_TYPES = frozenset([float, int, bool])
 _FLOAT = {float}
 
@@ -75,6 +75,30 @@ def sum(values: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001
         return _node(total, _SUM, tuple(items), (1.0,) * len(items), None, None)
     parents = tuple(item for item, flag in zip(items, tracked) if flag)
     return _node(total, _SUM, parents, (1.0,) * len(parents), tuple(items), None)
+
+
+def max(values: Iterable[Operand]) -> Value:  # noqa: A001 - engine.max, as torch.max
+    """One node for the largest of values; its gradient goes to the first largest (as in PyTorch).
+
+        >>> import engine
+        >>> a, b = engine.Value(1.0), engine.Value(3.0)
+        >>> m = engine.max([a, b, 2.0])
+        >>> m.backward()
+        >>> m.data, a.grad, b.grad
+        (3.0, 0.0, 1.0)
+    """
+    items = _as_list(values, "engine.max()")
+    if not items:
+        raise ValueError("engine.max() needs at least one value; got an empty sequence")
+    numbers, tracked = _numbers(items, "engine.max()")
+    largest = _builtin_max(numbers)
+    if tracked is False or threads_without_grad and get_ident() in threads_without_grad:
+        return _constant(largest)
+    flags = [tracked] * len(items) if tracked is True else tracked
+    derivatives = _MAX.derivative(*numbers, largest)
+    parents = tuple(item for item, flag in zip(items, flags) if flag)
+    local_derivatives = tuple(local for local, flag in zip(derivatives, flags) if flag)
+    return _node(largest, _MAX, parents, local_derivatives, None if tracked is True else tuple(items), None)
 
 
 def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | None = None) -> Value:

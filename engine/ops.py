@@ -199,6 +199,13 @@ def _dot_partners(operands: tuple) -> tuple:
     return (*operands[count : 2 * count], *operands[:count], *((1.0,) if len(operands) % 2 else ()))
 
 
+def _first_largest(operands: tuple) -> tuple:
+    """d max / d operand: 1 for the first largest operand, 0 for the others (as PyTorch's max)."""
+    numbers = [number(operand) for operand in operands]
+    largest = numbers.index(max(numbers))
+    return tuple(1.0 if index == largest else 0.0 for index in range(len(numbers)))
+
+
 exp = _of_number_or_value("exp", _exp)
 log = _of_number_or_value("log", _log)
 sin = _of_number_or_value("sin", math.sin)
@@ -238,5 +245,6 @@ OPS: dict[str, Primitive] = {
         # dot(*weights, *inputs[, bias]) = sum of weights[i] * inputs[i] (+ bias)
         Primitive("sum", lambda *xs: _builtin_sum(xs), lambda *xs_and_y: (1.0,) * (len(xs_and_y) - 1)),
         Primitive("dot", lambda *operands: _dot_forward(operands), lambda *operands_and_y: _dot_partners(operands_and_y[:-1])),
+        Primitive("max", lambda *xs: max(xs), lambda *xs_and_y: _first_largest(xs_and_y[:-1])),
     )
 }

@@ -28,8 +28,8 @@ from numbers import Real
 from typing import Any, Callable, Iterator
 
 from engine import autograd, ops
-from engine.errors import AnomalyError, NoGradError
-from engine.modes import is_grad_enabled, threads_in_anomaly_mode, threads_without_grad
+from engine.errors import AnomalyError, NoGradError, TraceError
+from engine.modes import is_grad_enabled, threads_in_anomaly_mode, threads_tracing, threads_without_grad
 from engine.ops import LEAF, Primitive
 
 Operand = Any  # a Value or a number
@@ -61,6 +61,31 @@ def _check_label(label: object) -> str:
                 "use printable text (spaces, letters, digits, symbols, any script)"
             )
     return label
+
+
+def _number_for_comparison(x: Operand) -> Any:
+    if x.__class__ is Value:
+        if threads_tracing:
+            _refuse_inside_trace("a comparison of Values (<, <=, >, >=, max, min, sorted)")
+        return x.data
+    return x
+
+
+def _refuse_inside_trace(what: str) -> None:
+    """Raise TraceError if this thread is tracing for engine.compile, naming the user's line."""
+    if get_ident() not in threads_tracing:
+        return
+    import traceback  # only on this error path
+
+    engine_folder = __file__.rsplit("/", 1)[0]
+    frames = [frame for frame in traceback.extract_stack() if not frame.filename.startswith(engine_folder)]
+    where = f"{frames[-1].filename}:{frames[-1].lineno}: {frames[-1].line}" if frames else "in the traced function"
+    raise TraceError(
+        f"engine.compile: {what} at {where} reads a number that the compiled code computes anew on "
+        "every call, so the trace cannot branch on it; write the branch as an op (relu, abs, "
+        "leaky_relu, engine.max, or your own engine.Op, whose branch runs inside the compiled code), "
+        "or run this function eagerly"
+    )
 
 
 # ---- building nodes ----------------------------------------------------------------------------
@@ -269,6 +294,8 @@ class Value:
 
     def item(self) -> float:
         """The number, as torch.Tensor.item() gives it."""
+        if threads_tracing:
+            _refuse_inside_trace("v.item()")
         return self.data
 
     def __repr__(self) -> str:
@@ -276,10 +303,14 @@ class Value:
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     def __float__(self) -> float:
+        if threads_tracing:
+            _refuse_inside_trace("float(v)")
         return self.data
 
     def __bool__(self) -> bool:
         """False for 0.0, as a number (and a 0-d torch tensor) is."""
+        if threads_tracing:
+            _refuse_inside_trace("a branch on a Value (if v, and, or, bool(v))")
         return self.data != 0.0
 
     def __format__(self, spec: str) -> str:
@@ -289,16 +320,16 @@ class Value:
     # Comparisons compare the numbers, as for numbers (no graph: their derivative is 0). There is
     # no __eq__: Values hash and compare equal by identity, so they can be dict keys and set members.
     def __lt__(self, other: Operand) -> bool:
-        return self.data < (other.data if isinstance(other, Value) else other)
+        return _number_for_comparison(self) < _number_for_comparison(other)
 
     def __le__(self, other: Operand) -> bool:
-        return self.data <= (other.data if isinstance(other, Value) else other)
+        return _number_for_comparison(self) <= _number_for_comparison(other)
 
     def __gt__(self, other: Operand) -> bool:
-        return self.data > (other.data if isinstance(other, Value) else other)
+        return _number_for_comparison(self) > _number_for_comparison(other)
 
     def __ge__(self, other: Operand) -> bool:
-        return self.data >= (other.data if isinstance(other, Value) else other)
+        return _number_for_comparison(self) >= _number_for_comparison(other)
 
     # ---- ops: each a line that hands its entry of engine.ops to the node builder ----
 

@@ -43,7 +43,7 @@ def hinge(scores: Sequence[Value], labels: Sequence[float]) -> Value:
     """Max-margin loss (1/n) Σ max(0, 1 - y s) for labels y in {-1, +1} (micrograd's demo)."""
     n = _check_batch("hinge", scores, labels)
     for label in labels:
-        if label not in (-1, 1):
+        if not isinstance(label, Value) and label not in (-1, 1):  # Values: inputs traced by engine.compile
             raise ValueError(f"hinge: labels must be -1 or +1, got {label!r}; map 0/1 labels with 2*y - 1")
     margins = [(1.0 - label * score).relu() for score, label in zip(scores, labels)]
     return engine.sum(margins) * (1.0 / n)
@@ -55,10 +55,11 @@ def l2(parameters: Sequence[Value], strength: float) -> Value:
 
 
 def log_softmax(logits: Sequence[Value]) -> list[Value]:
-    """log softmax(z)_i = z_i - m - log Σ_j exp(z_j - m), with m = max(z) held constant (no overflow)."""
+    """log softmax(z)_i = z_i - m - log Σ_j exp(z_j - m), with m = max(z) (no overflow; the gradients
+    through m cancel, as the result does not depend on m)."""
     if not logits:
         raise ValueError("log_softmax: no logits")
-    largest = max(float(z) for z in logits)
+    largest = engine.max(logits)  # an op, so that engine.compile recomputes it on every call
     shifted = [z - largest for z in logits]  # every exponent <= 0
     log_total = engine.sum([s.exp() for s in shifted]).log()  # >= log 1, the max term
     return [s - log_total for s in shifted]
@@ -68,7 +69,7 @@ def softmax(logits: Sequence[Value]) -> list[Value]:
     """softmax(z)_i = exp(z_i - m) / Σ_j exp(z_j - m), with m = max(z)."""
     if not logits:
         raise ValueError("softmax: no logits")
-    largest = max(float(z) for z in logits)
+    largest = engine.max(logits)
     exps = [(z - largest).exp() for z in logits]
     total = engine.sum(exps)
     return [e / total for e in exps]
@@ -89,7 +90,7 @@ def binary_cross_entropy(logits: Sequence[Value], targets: Sequence[float]) -> V
     """Mean of softplus(z) - y z = -[y log σ(z) + (1 - y) log(1 - σ(z))], from logits, stable; dL/dz = (σ(z) - y)/N."""
     n = _check_batch("binary_cross_entropy", logits, targets)
     for target in targets:
-        if not 0.0 <= target <= 1.0:
+        if not isinstance(target, Value) and not 0.0 <= target <= 1.0:  # Values: traced by engine.compile
             raise ValueError(f"binary_cross_entropy: targets must lie in [0, 1], got {target!r}")
     losses = [z.softplus() - z * target for z, target in zip(logits, targets)]
     return engine.sum(losses) * (1.0 / n)

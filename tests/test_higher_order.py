@@ -62,6 +62,8 @@ HAND = [
     ("dot(x, x)", lambda v: engine.dot([v, 2.0], [v, v]), finite, lambda x: 2.0, lambda x: 0.0),
     ("sum", lambda v: engine.sum([v * v, v, 1.0]), finite, lambda x: 2.0, lambda x: 0.0),
     ("+, -, neg", lambda v: v * v + v - (-v) * v, finite, lambda x: 4.0, lambda x: 0.0),
+    ("max", lambda v: engine.max([v * v * v, 5.0 + v]), finite,  # x^3 only where it is the larger
+     lambda x: 6 * x if x**3 > 5 + x else 0.0, lambda x: 6.0 if x**3 > 5 + x else 0.0),
 ]
 
 

@@ -57,6 +57,9 @@ BINARY = [
     ("a ** b", lambda a, b: a**b, lambda a, b: a**b, positive, finite),
     ("sum", lambda a, b: a + b + 1.5, lambda a, b: engine.sum([a, b, 1.5]), finite, finite),
     ("dot", lambda a, b: a * b + 2 * a + 3 * b, lambda a, b: engine.dot([a, 2.0, b], [b, a, 3.0]), finite, finite),
+    # max: odd offsets, so that no simple pair of points hypothesis tries ties (a kink)
+    ("max", lambda a, b: max(a, 2 * b + 0.123, 0.377), lambda a, b: engine.max([a, 2 * b + 0.123, 0.377]),
+     finite, finite),
 ]
 
 
@@ -127,7 +130,7 @@ ENTRY_POINTS = {
     "relu": [(0.7,), (-1.3,)], "abs": [(0.7,), (-1.3,)], "sin": [(0.7,), (-1.3,)], "cos": [(0.7,), (-1.3,)],
     "+": [(0.7, -1.3)], "-": [(0.7, -1.3)], "*": [(0.7, -1.3)], "/": [(0.7, -1.3)], "**": [(0.7, -1.3), (2.0, 3.0)],
     "leaky_relu": [(0.7, 0.1), (-1.3, 0.1)], "copy": [(0.7,)],
-    "sum": [(0.7, -1.3, 2.0)], "dot": [(0.7, -1.3, 2.0, 0.5), (0.7, -1.3, 2.0, 0.5, 0.25)],
+    "sum": [(0.7, -1.3, 2.0)], "max": [(0.7, -1.3, 2.0), (3.0, -1.3)], "dot": [(0.7, -1.3, 2.0, 0.5), (0.7, -1.3, 2.0, 0.5, 0.25)],
 }
 
 
