@@ -195,7 +195,10 @@ class MLP(Module):
             raise ValueError(f"MLP expects {nin} inputs, got {len(x)}")
         out: list[Any] = list(x)
         for layer in self.layers:
-            out = [neuron(out) for neuron in layer.neurons]
+            neurons = layer.neurons
+            out = engine.linear([neuron.w for neuron in neurons], out, [neuron.b for neuron in neurons])
+            activate = neurons[0]._activate
+            out = [activate(value) for value in out]
         return out[0] if len(out) == 1 else out
 
     def extra_repr(self) -> str:
