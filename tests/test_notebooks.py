@@ -6,6 +6,7 @@ The notebooks are stored without outputs, so a class starts from clean copies.""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,37 @@ def test_01_computational_graphs():
             numbers["tax2"]) == (close(110), close(2.2), close(3.3), close(165), close(650))
     assert [row[3] for row in numbers["rows"]] == [close(6.0), close(-5.0), close(1.0)]  # 2(x + y)
     assert pictures(notebook) >= 4
+
+
+def test_04_mlp_l2_memory():
+    notebook, numbers = run("04_mlp_l2_memory", {
+        "largest": "largest_difference", "J": "history['J']", "L": "L.data", "s": "s.data",
+        "batch_ratios": "batch_ratios", "layer_steps": "layer_steps",
+        "over_prediction": "training_over_prediction", "check_s": "nn.l2([w for row in W1 + W2 for w in row], strength).data"})
+    assert numbers["largest"] < 1e-14  # the engine's dJ/do, dJ/dh, dJ/dz, dJ/dW1, dJ/dW2 against the text's formulas
+    assert numbers["s"] == close(numbers["check_s"])
+    assert all(later < earlier for earlier, later in zip(numbers["J"], numbers["J"][1:]))
+    assert all(ratio == pytest.approx(2.0, rel=0.05) for ratio in numbers["batch_ratios"])  # linear in the batch
+    assert numbers["layer_steps"][1] == pytest.approx(numbers["layer_steps"][0], rel=0.05)  # linear in the layers
+    assert numbers["over_prediction"] > 20
+    assert pictures(notebook) >= 3  # the graph, the training curve, the memory plot
+
+
+def test_05_softmax_and_nodes():
+    notebook, numbers = run("05_softmax_and_nodes", {
+        "softmax": "[v.data for v in y]", "L_one": "L_one.data", "L": "L.data",
+        "softmax_difference": "largest_softmax_difference",
+        "repeat": "repeat_gradient", "sum": "sum_gradients", "matmul": "largest_matmul_difference",
+        "W": "[[w.grad for w in row] for row in W]"})
+    exps = [math.exp(0.3), math.exp(2.9), math.exp(4.0)]
+    assert numbers["softmax"] == [close(e / sum(exps)) for e in exps]  # equation 1.1
+    assert [round(p, 8) for p in numbers["softmax"]] == [0.01821127, 0.24519181, 0.73659691]  # as the notebook prints them
+    assert numbers["L_one"] == close(-math.log(numbers["softmax"][2]))
+    assert numbers["L"] == close((-math.log(numbers["softmax"][2]) - math.log(
+        math.exp(1.0) / (math.exp(1.0) + math.exp(-1.0) + math.exp(0.5)))) / 2)  # equation 1.3, N = 2
+    assert numbers["softmax_difference"] < 1e-15
+    assert numbers["repeat"] == [close(0.9), close(1.2)]  # Repeat: the column sums of the upstream
+    assert numbers["sum"] == [[5.0, -1.0]] * 3  # Sum: every row gets the upstream
+    assert numbers["matmul"] < 1e-15
+    assert numbers["W"] == [[close(0.75), close(-1.0), close(-1.5)], [close(2.125), close(-2.0), close(2.0)]]  # x^T dL/dy
+    assert pictures(notebook) >= 1
