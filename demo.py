@@ -115,8 +115,11 @@ def main(argv: list[str] | None = None) -> int:
         progress.update(step, loss.data, history["accuracy"][-1])
     progress.close()
 
+    # The trained model (after the last update) on every point: its loss and its accuracy. The last
+    # step's line above shows the model before that update.
     with engine.no_grad():
-        final_accuracy = accuracy([model(x) for x in X], y)
+        final_loss, final_scores = loss_of(X, y)
+        final_accuracy = accuracy(final_scores, y)
     seconds = time.perf_counter() - started
 
     # 5. Pictures.
@@ -124,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     if not arguments.no_plots:
         where = draw_pictures(model, X, y, history, arguments.out)
     print(f"{arguments.dataset}: {len(X)} points, {model.num_parameters()} parameters, {arguments.steps} steps, "
-          f"final loss {history['loss'][-1]:.4f}, accuracy {final_accuracy:.0%}, {seconds:.1f} s; {where}")
+          f"trained model: loss {final_loss.data:.4f}, accuracy {final_accuracy:.0%}, {seconds:.1f} s; {where}")
     return 0
 
 

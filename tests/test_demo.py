@@ -80,3 +80,15 @@ def test_help_runs_as_a_script():
     for option in ("--dataset", "--hidden", "--activation", "--loss", "--optimizer", "--lr", "--steps",
                    "--batch-size", "--seed", "--out", "--no-plots", "--quiet"):
         assert option in completed.stdout
+
+
+def test_summary_reports_loss_and_accuracy_of_the_trained_model(capsys):
+    """Both numbers of the summary are of the model after the last update: with Adam (no learning-rate
+    schedule) and the whole set per step, a 5-step run's summary is what step 6 of a 6-step run reports."""
+    common = ["--optimizer", "adam", "--no-plots", "--samples", "40", "--hidden", "8"]
+    assert demo.main(common + ["--steps", "5", "--quiet"]) == 0
+    summary = capsys.readouterr().out.strip().splitlines()[-1]
+    assert demo.main(common + ["--steps", "6"]) == 0
+    step_6 = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("step    6 "))
+    loss, accuracy = step_6.split("loss ")[1].split()[0], step_6.split("accuracy ")[1]
+    assert f"loss {loss}, accuracy {accuracy}," in summary, (summary, step_6)
