@@ -188,21 +188,25 @@ def backward(root: Any, seed: Any, create_graph: bool) -> None:
     with _backward_lock, collector_paused():
         nodes, leaves = walk(root)
         nodes.reverse()  # consumers first
-        for node in nodes:
-            node.grad = 0.0
-        earlier = [(leaf, leaf.grad) for leaf in leaves if leaf.grad]
-        for leaf, _ in earlier:
-            leaf.grad = 0.0
-        root.grad = seed
+        holding = [leaf for leaf in leaves if leaf.grad]  # leaves with a gradient from before
+        earlier = [leaf.grad for leaf in holding]
+        set_aside = 0  # how many of them hold 0.0 now, their gradient in `earlier`
         try:
+            for leaf in holding:
+                leaf.grad = 0.0
+                set_aside += 1
+            for node in nodes:
+                node.grad = 0.0
+            root.grad = seed
             backpropagate(nodes, create_graph)
         finally:
             if create_graph:  # a node's gradient graph contains the node: keep only its number, no cycle
                 for node in nodes:
                     gradient = node.grad
                     node.grad = gradient if isinstance(gradient, (int, float)) else gradient.data
-            for leaf, gradient in earlier:
-                leaf.grad += gradient
+            with enable_grad() if create_graph else _nothing:  # the sum stays in the graph, as in PyTorch
+                for leaf, gradient in zip(holding[:set_aside], earlier):
+                    leaf.grad += gradient
 
 
 def gradients(output: Any, inputs: Sequence[Any], seed: Any, create_graph: bool) -> list:
@@ -222,12 +226,12 @@ def gradients(output: Any, inputs: Sequence[Any], seed: Any, create_graph: bool)
         if passes_on:
             nodes.append(node)
     nodes.reverse()
-    saved = {node: node.grad for node in nodes}
-    for node in nodes:
-        saved.update((parent, parent.grad) for parent in parents_of(node))
-    saved.update((item, item.grad) for item in inputs)
-    saved[output] = output.grad
-    with _backward_lock, collector_paused():
+    with _backward_lock, collector_paused():  # read the gradients to restore only once no other pass runs
+        saved = {node: node.grad for node in nodes}
+        for node in nodes:
+            saved.update((parent, parent.grad) for parent in parents_of(node))
+        saved.update((item, item.grad) for item in inputs)
+        saved[output] = output.grad
         try:
             for node in saved:
                 node.grad = 0.0
