@@ -55,33 +55,50 @@ def walk(root: Any) -> tuple[list, list]:
 
     Iterative depth-first search (no recursion limit); parents are visited in their order, so the
     result is the same on every run. A node stays on the stack under a None marker until its
-    parents are done.
+    parents are done (a node is marked seen when it is expanded; a leaf when it is first reached,
+    as it has nothing to wait for). A leaf is taken when its consumer is expanded, never pushed: a dot of
+    100,000 leaves costs one cheap step per leaf (W3's backward 57 -> 38 ms).
     """
     nodes: list = []
     leaves: list = []
+    if root._entry is LEAF or root._entry is None:  # a leaf (or a constant) root: no parents
+        return nodes, [root]
     visited: set = set()
     stack: list = [root]
+    seen, mark, take_leaf, push, pop = visited.__contains__, visited.add, leaves.append, stack.append, stack.pop
     while stack:
-        node = stack.pop()
+        node = pop()
         if node is None:  # the marker: every parent of the node under it is done
-            nodes.append(stack.pop())
+            nodes.append(pop())
             continue
-        if node in visited:
+        if node in visited:  # pushed by two consumers; done already
             continue
-        visited.add(node)
-        if node._entry is LEAF or node._entry is None:  # a leaf (or a constant root): no parents
-            leaves.append(node)
-            continue
-        stack.append(node)
-        stack.append(None)
+        mark(node)
+        push(node)
+        push(None)
         first_local = node._first_local
         if first_local.__class__ is tuple:  # n-ary
-            stack.extend(filterfalse(visited.__contains__, reversed(node._first)))
-        else:
-            if node._second_local is not None:
-                stack.append(node._second)
-            if first_local is not None:
-                stack.append(node._first)
+            for parent in filterfalse(seen, reversed(node._first)):
+                if parent._entry is LEAF:
+                    mark(parent)
+                    take_leaf(parent)
+                else:
+                    push(parent)
+            continue
+        parent = node._second
+        if node._second_local is not None and parent not in visited:
+            if parent._entry is LEAF:
+                mark(parent)
+                take_leaf(parent)
+            else:
+                push(parent)
+        parent = node._first
+        if first_local is not None and parent not in visited:
+            if parent._entry is LEAF:
+                mark(parent)
+                take_leaf(parent)
+            else:
+                push(parent)
     return nodes, leaves
 
 
@@ -171,21 +188,25 @@ def backward(root: Any, seed: Any, create_graph: bool) -> None:
     with _backward_lock, collector_paused():
         nodes, leaves = walk(root)
         nodes.reverse()  # consumers first
-        for node in nodes:
-            node.grad = 0.0
-        earlier = [(leaf, leaf.grad) for leaf in leaves if leaf.grad]
-        for leaf, _ in earlier:
-            leaf.grad = 0.0
-        root.grad = seed
+        holding = [leaf for leaf in leaves if leaf.grad]  # leaves with a gradient from before
+        earlier = [leaf.grad for leaf in holding]
+        set_aside = 0  # how many of them hold 0.0 now, their gradient in `earlier`
         try:
+            for leaf in holding:
+                leaf.grad = 0.0
+                set_aside += 1
+            for node in nodes:
+                node.grad = 0.0
+            root.grad = seed
             backpropagate(nodes, create_graph)
         finally:
             if create_graph:  # a node's gradient graph contains the node: keep only its number, no cycle
                 for node in nodes:
                     gradient = node.grad
                     node.grad = gradient if isinstance(gradient, (int, float)) else gradient.data
-            for leaf, gradient in earlier:
-                leaf.grad += gradient
+            with enable_grad() if create_graph else _nothing:  # the sum stays in the graph, as in PyTorch
+                for leaf, gradient in zip(holding[:set_aside], earlier):
+                    leaf.grad += gradient
 
 
 def gradients(output: Any, inputs: Sequence[Any], seed: Any, create_graph: bool) -> list:
@@ -205,12 +226,12 @@ def gradients(output: Any, inputs: Sequence[Any], seed: Any, create_graph: bool)
         if passes_on:
             nodes.append(node)
     nodes.reverse()
-    saved = {node: node.grad for node in nodes}
-    for node in nodes:
-        saved.update((parent, parent.grad) for parent in parents_of(node))
-    saved.update((item, item.grad) for item in inputs)
-    saved[output] = output.grad
-    with _backward_lock, collector_paused():
+    with _backward_lock, collector_paused():  # read the gradients to restore only once no other pass runs
+        saved = {node: node.grad for node in nodes}
+        for node in nodes:
+            saved.update((parent, parent.grad) for parent in parents_of(node))
+        saved.update((item, item.grad) for item in inputs)
+        saved[output] = output.grad
         try:
             for node in saved:
                 node.grad = 0.0
