@@ -385,23 +385,29 @@ def generate(nodes: Sequence[Any], inputs: Sequence[Any], sources: Sequence[Any]
     lines.append("    # forward: one line per node")
     for index, node in enumerate(nodes):
         entry = node._entry
-        operands, tracked = _operand_layout(node)
-        codes = [names[id(operand)] if operand.__class__ is not float and hasattr(operand, "_entry") else _code(operand)
-                 for operand in operands]
         name = names[id(node)] = namer.new(node._label or f"v{index}")
-        key = (entry, len(operands), *[None if hasattr(operand, "_entry") else operand for operand in operands])
+        if node._second is None and node._first_local.__class__ is tuple:  # n-ary, every operand a parent
+            operands = node._first
+            codes = [names[id(operand)] for operand in operands]
+            key: tuple = (entry, len(operands))
+            parents = list(zip(map(id, operands), range(len(operands))))
+        else:
+            operands, tracked = _operand_layout(node)
+            codes = [names[id(operand)] if operand.__class__ is not float and hasattr(operand, "_entry") else _code(operand)
+                     for operand in operands]
+            key = (entry, len(operands), *[None if hasattr(operand, "_entry") else operand for operand in operands])
+            parents = [(id(operand), position) for position, (operand, flag) in enumerate(zip(operands, tracked)) if flag]
         if key not in templates:
-            templates[key] = _templates_for(entry, key[2:], namer)
+            templates[key] = _templates_for(entry, key[2:] if len(key) > 2 else (None,) * key[1], namer)
         forward, derivative = templates[key]
         lines.append(f"    {name} = {_forward_code(entry, codes, forward, name, namer, tuples)}")
-        parents = [(id(operand), position) for position, (operand, flag) in enumerate(zip(operands, tracked)) if flag]
         if derivative is not None:
             locals_of[id(node)] = [(parent, _fill(derivative[position], codes, name)) for parent, position in parents]
         else:  # called by name once the node's gradient is known
             local_name = namer.new(f"d_{name}")
             function = namer.bind(entry.derivative, f"{_OP_WORDS.get(entry.name, entry.name)}_derivative")
             after_gradient[id(node)] = f"    {local_name} = {function}({', '.join(codes + [name])})"
-            single = len(operands) == 1 and _returns_bare(entry, node, operands)
+            single = len(operands) == 1 and _returns_bare(entry, node, list(operands))
             locals_of[id(node)] = [(parent, local_name if single else f"{local_name}[{position}]") for parent, position in parents]
     output_names = [names[id(output)] if id(output) in names else _code(output.data) for output in outputs]
     lines.append(f"    yield ({', '.join(output_names)},)")
@@ -421,7 +427,13 @@ def generate(nodes: Sequence[Any], inputs: Sequence[Any], sources: Sequence[Any]
         if key not in needs:
             continue
         if key != id(root):
-            gradient_names[key] = _gradient_line(lines, namer, tuples, names[key], contributions.get(key, []))
+            terms = contributions.get(key, [])
+            passed_on = [parent for parent, _ in locals_of[key] if parent in needs]
+            if len(terms) == 1 and len(passed_on) == 1 and key not in after_gradient and len(terms[0][0]) < 60:
+                # one consumer, one parent to pass it to: the product goes on as an expression, no line
+                gradient_names[key] = _product(*terms[0])
+            else:
+                gradient_names[key] = _gradient_line(lines, namer, tuples, names[key], terms)
         gradient = gradient_names[key]
         if key in after_gradient:
             lines.append(after_gradient[key])
@@ -500,8 +512,9 @@ def _gradient_line(lines: list[str], namer: Namer, tuples: _Tuples, name: str, t
             return gradient if local == "1.0" else local
     gradient = namer.new(f"grad_{name}")
     if len(terms) <= 4:
-        products = [gradient if local == "1.0" else _atom(local) if gradient == "1.0" else f"{gradient} * {_atom(local)}"
-                    for gradient, local in terms]
+        products = [_product(gradient, local) for gradient, local in terms]
+        if len(terms) == 1 and terms[0][0] == "1.0":
+            products = [terms[0][1]]  # the loss's own consumer: the local derivative itself
         lines.append(f"    {gradient} = {' + '.join(products)}")
     elif all(local == "1.0" for _, local in terms):
         lines.append(f"    {gradient} = sum({tuples([gradient for gradient, _ in terms])})")
@@ -509,6 +522,15 @@ def _gradient_line(lines: list[str], namer: Namer, tuples: _Tuples, name: str, t
         left, right = zip(*terms)
         lines.append(f"    {gradient} = sum(map(mul, {tuples(left)}, {tuples(right)}))")
     return gradient
+
+
+def _product(gradient: str, local: str) -> str:
+    """gradient times local derivative, as code (the gradient first: eager backward's product)."""
+    if local == "1.0":
+        return gradient
+    if gradient == "1.0":
+        return _atom(local)
+    return f"{gradient} * {_atom(local)}"
 
 
 def _atom(code: str) -> str:

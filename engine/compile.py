@@ -34,7 +34,9 @@ Under no_grad() only the forward runs, and the result is an untracked Value.
 
 from __future__ import annotations
 
+import inspect
 import math
+import operator
 import warnings
 from numbers import Integral, Real
 from typing import Any, Callable
@@ -42,11 +44,12 @@ from typing import Any, Callable
 from engine import autograd, codegen, tape
 from engine.errors import TraceError
 from engine.modes import enable_grad, is_grad_enabled, tracing
-from engine.ops import LEAF, Primitive
+from engine.ops import Primitive
 from engine.value import Value, _constant, _node
 
 CODE_LIMIT = 150_000  # op nodes: above this, runner="auto" uses the tape (its set-up is linear and cheap)
 _STRING_LIKE = (str, bytes, type(None), type)
+_FLOAT_ONLY = {float}
 
 
 class _Same:
@@ -78,8 +81,12 @@ def _flatten(arguments: tuple) -> tuple[list[float], list[Value], tuple]:
             numbers.append(item)
             structure.append(0)
         elif kind is list or kind is tuple:
-            structure.append((kind, len(item)))
-            stack.extend(reversed(item))
+            if item and {*map(type, item)} == _FLOAT_ONLY:  # a row of floats, read at C speed
+                numbers.extend(item)
+                structure.append((kind, len(item), float))
+            else:
+                structure.append((kind, len(item)))
+                stack.extend(reversed(item))
         elif kind is Value:
             if not item.is_leaf:
                 raise TypeError(
@@ -105,25 +112,40 @@ def _flatten(arguments: tuple) -> tuple[list[float], list[Value], tuple]:
     return numbers, values, tuple(structure)
 
 
-def _rebuild(arguments: tuple, inputs: list[Value]) -> tuple:
-    """`arguments` with each number replaced by the next of `inputs` (the trace's leaves)."""
-    numbers = iter(inputs)
+def _rebuild(arguments: tuple, numbers: list[float], names: list[str]) -> tuple[tuple, list[Value]]:
+    """`arguments` (args, kwargs) with each number replaced by a new leaf, labelled by where it
+    sits (``X_3_1`` for X[3][1], after the function's parameter names); and those leaves, in the
+    order _flatten reads the numbers."""
+    supply = iter(numbers)
+    leaves: list[Value] = []
 
-    def rebuilt(item: Any) -> Any:
+    def rebuilt(item: Any, where: str) -> Any:
         kind = item.__class__
         if kind is float or (isinstance(item, Real) and not isinstance(item, Integral) and kind is not Value):
-            return next(numbers)
+            leaves.append(Value(next(supply), label=where))
+            return leaves[-1]
         if kind is list or kind is tuple:
-            return kind(rebuilt(part) for part in item)
+            return kind(rebuilt(part, f"{where}_{index}") for index, part in enumerate(item))
         if kind is dict:
-            keys = sorted(item, key=repr)
-            return {key: rebuilt(item[key]) for key in keys}
+            return {key: rebuilt(item[key], f"{where}_{position}") for position, key in enumerate(sorted(item, key=repr))}
         if hasattr(item, "tolist") and hasattr(item, "shape"):
-            return rebuilt(item.tolist())
+            return rebuilt(item.tolist(), where)
         return item
 
+    args, kwargs = arguments
     # nesting is shallow in practice (lists of rows); the recursion depth is the nesting depth
-    return rebuilt(arguments)
+    new_args = tuple(rebuilt(item, names[index] if index < len(names) else f"arg{index}") for index, item in enumerate(args))
+    new_kwargs = {key: rebuilt(kwargs[key], str(key)) for key in sorted(kwargs, key=repr)}
+    return (new_args, new_kwargs), leaves
+
+
+def _parameter_names(function: Callable[..., Any]) -> list[str]:
+    """The names of `function`'s positional parameters, for the labels of the inputs."""
+    try:
+        return [parameter.name for parameter in inspect.signature(function).parameters.values()
+                if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        return []
 
 
 def _free_numbers(function: Callable[..., Any]) -> tuple:
@@ -148,19 +170,22 @@ def _free_numbers(function: Callable[..., Any]) -> tuple:
     return tuple(found)
 
 
+_entry_of = operator.attrgetter("_entry")
+
+
 class _Trace:
     """One traced structure: its runner, the Values it reads, and how to rebuild the outputs."""
 
     def __init__(self, runner: Any, captured: list[Value], output_shape: Any, nodes: int) -> None:
         self.runner = runner
         self.captured = captured  # parameters and untracked constants the function read
-        self.states = [value._entry is LEAF for value in captured]
+        self.entries = list(map(_entry_of, captured))  # LEAF (tracked) or None (untracked) for each
         self.output_shape = output_shape
         self.nodes = nodes
 
     def still_valid(self) -> bool:
         """Every captured Value is still as tracked (or untracked) as when traced."""
-        return all((value._entry is LEAF) is state for value, state in zip(self.captured, self.states))
+        return list(map(_entry_of, self.captured)) == self.entries
 
 
 def _refuse_create_graph(*operands: Any) -> Any:
@@ -248,18 +273,17 @@ class Compiled:
         return kind([loss, *(_unflatten(part, rest) for part in shape)])
 
     def _trace(self, args: tuple, kwargs: dict, numbers: list[float], values: list[Value]) -> _Trace:
-        inputs = [Value(number, label=f"x{index}") for index, number in enumerate(numbers)]
-        traced_args, traced_kwargs = _rebuild((args, kwargs), inputs)
+        (traced_args, traced_kwargs), inputs = _rebuild((args, kwargs), numbers, _parameter_names(self.function))
         with tracing(), enable_grad():
             result = self.function(*traced_args, **traced_kwargs)
         loss, aux, output_shape = _split_outputs(result, self.__name__)
         outputs = [loss, *aux]
-        nodes = _nodes_of(outputs)
+        nodes, leaves = _graph_of(outputs)
         input_ids = {id(leaf) for leaf in inputs}
         argument_ids = {id(value) for value in values}
         captured: list[Value] = []
         seen: set[int] = set(input_ids) | argument_ids
-        for value in _leaves_read(nodes, outputs):
+        for value in leaves:
             if id(value) not in seen:
                 seen.add(id(value))
                 captured.append(value)
@@ -308,27 +332,24 @@ def _unflatten(shape: Any, numbers: Any) -> Any:
     return kind(_unflatten(part, numbers) for part in parts)
 
 
-def _nodes_of(outputs: list[Value]) -> list:
-    """Every node made by ops below the outputs, each after its parents (autograd.walk, merged)."""
+def _graph_of(outputs: list[Value]) -> tuple[list, list[Value]]:
+    """Every node made by ops below the outputs, each after its parents (autograd.walk, merged), and
+    the leaf Values they read, tracked or not, in the order first reached (outputs that are leaves too)."""
     nodes: list = []
+    leaves: list = []
     seen: set[int] = set()
     for output in outputs:
-        for node in autograd.walk(output)[0]:
+        found, tracked_leaves = autograd.walk(output)
+        for node in found:
             if id(node) not in seen:
                 seen.add(id(node))
                 nodes.append(node)
-    return nodes
-
-
-def _leaves_read(nodes: list, outputs: list[Value]) -> list[Value]:
-    """The leaf Values the nodes read (tracked or not), in the order first read; outputs that are leaves too."""
-    found = []
-    for node in nodes:
-        for operand in node.operands:
-            if operand.__class__ is Value and operand.is_leaf:
-                found.append(operand)
-    found += [output for output in outputs if output.is_leaf and output._entry is not None]
-    return found
+        leaves += [leaf for leaf in tracked_leaves if leaf._entry is not None]
+    for node in nodes:  # untracked Values among the operands: only where an operand is not a parent
+        if node._second is not None and node._first_local.__class__ is tuple or node._first_local is None \
+                or node._second is not None and node._second_local is None:
+            leaves += [operand for operand in node.operands if operand.__class__ is Value and operand._entry is None]
+    return nodes, leaves
 
 
 def _verify(runner: Any, numbers: list[float], sources: list[Value], outputs: list[Value], name: str) -> None:
