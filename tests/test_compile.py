@@ -3,6 +3,8 @@
 import math
 import random
 import re
+import runpy
+from pathlib import Path
 
 import pytest
 
@@ -428,3 +430,12 @@ def test_tape_and_code_agree_on_a_larger_graph():
         out.backward()
         results.append([out.data] + [p.grad for p in model.parameters()])
     assert all(close(a, b) for a, b in zip(*results))
+
+
+def test_digits_example_trains_through_compile():
+    """docs/examples/digits.py (scikit-learn's digits, MLP(64, [32, 10])), shortened: one trace, eager's losses."""
+    pytest.importorskip("sklearn")
+    example = Path(__file__).resolve().parent.parent / "docs" / "examples" / "digits.py"
+    numbers = runpy.run_path(str(example))["main"](epochs=2, eager_steps=3, quiet=True)
+    assert numbers["traces"] == 1 and numbers["difference"] <= 1e-12
+    assert numbers["accuracy"] >= 0.9, numbers["accuracy"]
