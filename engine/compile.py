@@ -20,9 +20,9 @@ What is guarded (a change re-traces, up to `max_traces` structures; beyond that 
 eagerly with a warning): the nesting and lengths of the arguments, integers and bools among them
 (they may pick a class or a length), other objects by identity, whether Value arguments are
 tracked, numbers the function closes over or reads from its module's globals, and whether each
-parameter still requires grad. What is not seen (documented limits): a number read through
-``.data`` inside `fn`, and values made inside `fn` under no_grad() or by detach(); both are baked
-into the trace as constants.
+parameter still requires grad. no_grad() inside `fn` is refused while tracing. What is not seen
+(documented limits): a number read through ``.data`` inside `fn`, and values made inside `fn` by
+detach(); both are baked into the trace as constants.
 
 A call returns a Value made by one node, op 'compiled', whose parents are the parameters and whose
 local derivatives are d(output)/d(parameter), computed by the compiled backward during the call.
@@ -34,6 +34,7 @@ Under no_grad() only the forward runs, and the result is an untracked Value.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import operator
@@ -215,6 +216,10 @@ class Compiled:
         self._warned = False
         self.__name__ = getattr(function, "__name__", "compiled")
         self.__doc__ = getattr(function, "__doc__", None)
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        """As a method decorator: the instance is an argument (guarded by identity)."""
+        return self if instance is None else functools.partial(self.__call__, instance)
 
     @property
     def source(self) -> str:

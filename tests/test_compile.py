@@ -361,6 +361,35 @@ def test_value_dependent_control_flow_is_refused_naming_the_line(function, what)
     assert "test_compile.py" in str(error.value) and "engine.max" in str(error.value)
 
 
+def test_no_grad_inside_a_trace_is_refused():
+    w = Value(2.0)
+
+    def function(x):
+        with engine.no_grad():
+            scale = w * x
+        return w * scale
+
+    with pytest.raises(TraceError, match="no_grad"):
+        engine.compile(function)(1.0)
+    assert not engine.modes.threads_without_grad  # the mode was left as it was
+
+
+def test_a_method_compiled_as_a_decorator():
+    class Model:
+        def __init__(self, number):
+            self.w = Value(number)
+
+        @engine.compile
+        def loss(self, x):
+            return (self.w * x).tanh()
+
+    first, second = Model(0.5), Model(-1.0)
+    out = first.loss(2.0)
+    out.backward()
+    assert close(out.data, math.tanh(1.0)) and close(first.w.grad, 2.0 * (1 - math.tanh(1.0) ** 2))
+    assert close(second.loss(2.0).data, math.tanh(-2.0))
+
+
 def test_bad_arguments_and_outputs():
     with pytest.raises(TypeError, match="needs a function"):
         engine.compile(3)
