@@ -439,7 +439,7 @@ def generate(nodes: Sequence[Any], inputs: Sequence[Any], sources: Sequence[Any]
             lines.append(after_gradient[key])
         for parent, local in locals_of[key]:
             if parent in needs:
-                contributions.setdefault(parent, []).append((gradient, local))
+                contributions.setdefault(parent, []).append((gradient, _as_factor(local) if gradient != "1.0" else local))
     gradient_sources = []
     results = []
     for index, source in enumerate(sources):
@@ -522,6 +522,18 @@ def _gradient_line(lines: list[str], namer: Namer, tuples: _Tuples, name: str, t
         left, right = zip(*terms)
         lines.append(f"    {gradient} = sum(map(mul, {tuples(left)}, {tuples(right)}))")
     return gradient
+
+
+_STEP = re.compile(r"^\(?1\.0 if (\(.*\)) else 0\.0\)?$")
+
+
+def _as_factor(local: str) -> str:
+    """A local derivative ``1.0 if c else 0.0`` as a factor: the comparison itself, since g * True is
+    g * 1.0 and g * False is g * 0.0 (signed zero and NaN alike), with no branch to compile or run."""
+    match = _STEP.match(local)
+    if match is None or not _balanced(match.group(1)):
+        return local
+    return match.group(1)
 
 
 def _product(gradient: str, local: str) -> str:

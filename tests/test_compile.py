@@ -445,7 +445,8 @@ def test_source_reads_like_backprop_by_hand():
     assert "relu" not in source
     relu = engine.compile(lambda: (x1 * w1 + b).relu() * (x1 - 1.0).relu())
     relu().backward()
-    assert " if " in relu.source.split("# backward", 1)[1]  # relu's branch runs inside the code
+    forward, backward = relu.source.split("# backward", 1)
+    assert " if " in forward and "> 0.0)" in backward  # relu's branch runs inside the code, both ways
 
 
 def test_tape_and_code_agree_on_a_larger_graph():
@@ -468,3 +469,14 @@ def test_digits_example_trains_through_compile():
     numbers = runpy.run_path(str(example))["main"](epochs=2, eager_steps=3, quiet=True)
     assert numbers["traces"] == 1 and numbers["difference"] <= 1e-12
     assert numbers["accuracy"] >= 0.9, numbers["accuracy"]
+
+
+def test_auto_takes_the_tape_for_big_graphs(monkeypatch):
+    import sys
+
+    monkeypatch.setattr(sys.modules["engine.compile"], "CODE_LIMIT", 5)
+    w = Value(0.3)
+    small = engine.compile(lambda x: w * x)
+    big = engine.compile(lambda x: ((w * x).tanh() * w + x).sin() * w)
+    small(1.0), big(1.0)
+    assert small.source.startswith("def step") and big.source.startswith("# engine.compile's tape runner")
