@@ -193,24 +193,28 @@ def symbolic(function: Callable[..., Any], operands: Sequence[Any], bind: Callab
     if len(widths) != 1:
         return None
 
-    def tree(prefix: tuple, index: int) -> Any:
-        """A result code, or (condition, when true, when false), with equal branches merged."""
-        if prefix in outcomes:
-            return outcomes[prefix][index]
-        condition = conditions_at[prefix]
-        when_true, when_false = tree(prefix + (True,), index), tree(prefix + (False,), index)
-        if when_true == when_false:
-            return when_true
-        if when_false.__class__ is tuple and when_false[1] == when_true:  # x if a else (x if b else z)
-            return (f"({condition} or {when_false[0]})", when_true, when_false[2])
-        return (condition, when_true, when_false)
+    return [_written(_tree(outcomes, conditions_at, (), index)) for index in range(widths.pop())]
 
-    def written(node: Any) -> str:
-        if node.__class__ is str:
-            return node
-        return f"({written(node[1])} if {node[0]} else {written(node[2])})"
 
-    return [written(tree((), index)) for index in range(widths.pop())]
+def _tree(outcomes: dict, conditions_at: dict, prefix: tuple, index: int) -> Any:
+    """Result `index` after the branch answers `prefix`: a code, or (condition, when true, when
+    false) with equal branches merged (recursing as deep as the entry branches: a few levels)."""
+    if prefix in outcomes:
+        return outcomes[prefix][index]
+    condition = conditions_at[prefix]
+    when_true = _tree(outcomes, conditions_at, prefix + (True,), index)
+    when_false = _tree(outcomes, conditions_at, prefix + (False,), index)
+    if when_true == when_false:
+        return when_true
+    if when_false.__class__ is tuple and when_false[1] == when_true:  # x if a else (x if b else z)
+        return (f"({condition} or {when_false[0]})", when_true, when_false[2])
+    return (condition, when_true, when_false)
+
+
+def _written(tree: Any) -> str:
+    if tree.__class__ is str:
+        return tree
+    return f"({_written(tree[1])} if {tree[0]} else {_written(tree[2])})"
 
 
 # ---- names ---------------------------------------------------------------------------------------

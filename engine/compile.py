@@ -120,25 +120,27 @@ def _rebuild(arguments: tuple, numbers: list[float], names: list[str]) -> tuple[
     order _flatten reads the numbers."""
     supply = iter(numbers)
     leaves: list[Value] = []
-
-    def rebuilt(item: Any, where: str) -> Any:
-        kind = item.__class__
-        if kind is float or (isinstance(item, Real) and not isinstance(item, Integral) and kind is not Value):
-            leaves.append(Value(next(supply), label=where))
-            return leaves[-1]
-        if kind is list or kind is tuple:
-            return kind(rebuilt(part, f"{where}_{index}") for index, part in enumerate(item))
-        if kind is dict:
-            return {key: rebuilt(item[key], f"{where}_{position}") for position, key in enumerate(sorted(item, key=repr))}
-        if hasattr(item, "tolist") and hasattr(item, "shape"):
-            return rebuilt(item.tolist(), where)
-        return item
-
     args, kwargs = arguments
-    # nesting is shallow in practice (lists of rows); the recursion depth is the nesting depth
-    new_args = tuple(rebuilt(item, names[index] if index < len(names) else f"arg{index}") for index, item in enumerate(args))
-    new_kwargs = {key: rebuilt(kwargs[key], str(key)) for key in sorted(kwargs, key=repr)}
+    new_args = tuple(_rebuilt(item, names[index] if index < len(names) else f"arg{index}", supply, leaves)
+                     for index, item in enumerate(args))
+    new_kwargs = {key: _rebuilt(kwargs[key], str(key), supply, leaves) for key in sorted(kwargs, key=repr)}
     return (new_args, new_kwargs), leaves
+
+
+def _rebuilt(item: Any, where: str, supply: Any, leaves: list[Value]) -> Any:
+    """One argument rebuilt for _rebuild (recursing as deep as the arguments nest: a few levels)."""
+    kind = item.__class__
+    if kind is float or (isinstance(item, Real) and not isinstance(item, Integral) and kind is not Value):
+        leaves.append(Value(next(supply), label=where))
+        return leaves[-1]
+    if kind is list or kind is tuple:
+        return kind(_rebuilt(part, f"{where}_{index}", supply, leaves) for index, part in enumerate(item))
+    if kind is dict:
+        return {key: _rebuilt(item[key], f"{where}_{position}", supply, leaves)
+                for position, key in enumerate(sorted(item, key=repr))}
+    if hasattr(item, "tolist") and hasattr(item, "shape"):
+        return _rebuilt(item.tolist(), where, supply, leaves)
+    return item
 
 
 def _parameter_names(function: Callable[..., Any]) -> list[str]:

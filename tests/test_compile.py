@@ -480,3 +480,19 @@ def test_auto_takes_the_tape_for_big_graphs(monkeypatch):
     big = engine.compile(lambda x: ((w * x).tanh() * w + x).sin() * w)
     small(1.0), big(1.0)
     assert small.source.startswith("def step") and big.source.startswith("# engine.compile's tape runner")
+
+
+def test_no_graph_outlives_its_call(count_values):
+    """The trace's graph is freed once compiled; each call leaves one node, freed with its output."""
+    model = nn.MLP(2, [4, 1], rng=0)
+    compiled = engine.compile(lambda X: engine.sum([model(x) for x in X]))
+    X = data(5, 2)
+    out = compiled(X)
+    out.backward()
+    del out
+    baseline = count_values()
+    for _ in range(3):
+        out = compiled(X)
+        out.backward()
+    del out
+    assert count_values() == baseline == len(model.parameters())
