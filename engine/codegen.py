@@ -553,7 +553,7 @@ _STEP = re.compile(r"^\(?1\.0 if (\(.*\)) else 0\.0\)?$")
 def _as_factor(local: str) -> str:
     """A local derivative ``1.0 if c else 0.0`` as a factor: the comparison itself, since g * True is
     g * 1.0 and g * False is g * 0.0 (signed zero and NaN alike), with no branch to compile or run."""
-    match = _STEP.match(local)
+    match = _STEP.match(local) if " else 0.0" in local else None
     if match is None or not _balanced(match.group(1)):
         return local
     return match.group(1)
