@@ -254,7 +254,12 @@ class Namer:
         return name
 
 
-_OP_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "power"}
+def _word(entry: Primitive) -> str:
+    """A name for the entry's functions in the code: the op's name, or its forward's ('/' is _divide)."""
+    if entry.name.isidentifier():
+        return entry.name
+    name = getattr(entry.forward, "__name__", "").strip("_")
+    return name if name.isidentifier() else "op"
 
 
 # ---- the program -----------------------------------------------------------------------------
@@ -428,10 +433,11 @@ def generate(nodes: Sequence[Any], inputs: Sequence[Any], sources: Sequence[Any]
             locals_of[id(node)] = [(parent, _fill(derivative[position], codes, name)) for parent, position in parents]
         else:  # called by name once the node's gradient is known
             local_name = namer.new(f"d_{name}")
-            function = namer.bind(entry.derivative, f"{_OP_WORDS.get(entry.name, entry.name)}_derivative")
+            function = namer.bind(entry.derivative, f"{_word(entry)}_derivative")
             after_gradient[id(node)] = f"    {local_name} = {function}({', '.join(codes + [name])})"
             single = len(operands) == 1 and _returns_bare(entry, node, list(operands))
-            locals_of[id(node)] = [(parent, local_name if single else f"{local_name}[{position}]") for parent, position in parents]
+            locals_of[id(node)] = [(parent, local_name if single else f"{local_name}[{position}]")
+                                   for parent, position in parents]
     output_names = [names[id(output)] if id(output) in names else _code(output.data) for output in outputs]
     lines.append(f"    yield ({', '.join(output_names)},)")
 
@@ -511,7 +517,7 @@ def _forward_code(entry: Primitive, codes: list[str], forward: Any, name: str, n
         return f"max({tuples(codes)})"
     if forward is not None:
         return _fill(forward, codes, name)
-    function = namer.bind(entry.forward, _OP_WORDS.get(entry.name, entry.name))
+    function = namer.bind(entry.forward, _word(entry))
     return f"{function}({', '.join(codes)})"
 
 

@@ -64,7 +64,8 @@ BINARY = {
 }
 NARY = {
     "sum": lambda values: engine.sum(values),
-    "dot": lambda values: engine.dot(values[: len(values) // 2], values[len(values) // 2 : 2 * (len(values) // 2)], bias=values[-1]),
+    "dot": lambda values: engine.dot(values[: len(values) // 2], values[len(values) // 2 : 2 * (len(values) // 2)],
+                                     bias=values[-1]),
     "max": lambda values: engine.max(values),
 }
 GROWING = {"exp", "**", "**3", "*", "/", "r/", "dot", "sum", "+", "-", "r-"}
@@ -133,7 +134,8 @@ LOSSES = {
     "mse": (1, lambda model, X, t: nn.mse([model(x) for x in X], t), lambda rng, n: [rng.uniform(-1, 1) for _ in range(n)]),
     "quadratic_cost": (3, lambda model, X, t: nn.quadratic_cost([model(x) for x in X], t),
                        lambda rng, n: [[rng.uniform(-1, 1) for _ in range(3)] for _ in range(n)]),
-    "hinge": (1, lambda model, X, t: nn.hinge([model(x) for x in X], t), lambda rng, n: [rng.choice([-1.0, 1.0]) for _ in range(n)]),
+    "hinge": (1, lambda model, X, t: nn.hinge([model(x) for x in X], t),
+              lambda rng, n: [rng.choice([-1.0, 1.0]) for _ in range(n)]),
     "binary_cross_entropy": (1, lambda model, X, t: nn.binary_cross_entropy([model(x) for x in X], t),
                              lambda rng, n: [float(rng.randrange(2)) for _ in range(n)]),
     "cross_entropy": (4, lambda model, X, t: nn.cross_entropy([model(x) for x in X], t),
