@@ -452,21 +452,21 @@ def generate(nodes: Sequence[Any], inputs: Sequence[Any], sources: Sequence[Any]
     gradient_names: dict[int, str] = {id(root): "1.0"}
     lines.append("    # backward: each gradient is the sum of its consumers' gradients times their local derivatives")
     for node in reversed(nodes):
-        key = id(node)
-        if key not in needs:
+        node_id = id(node)
+        if node_id not in needs:
             continue
-        if key != id(root):
-            terms = contributions.get(key, [])
-            passed_on = [parent for parent, _ in locals_of[key] if parent in needs]
-            if len(terms) == 1 and len(passed_on) == 1 and key not in after_gradient and len(terms[0][0]) < 60:
+        if node_id != id(root):
+            terms = contributions.get(node_id, [])
+            passed_on = [parent for parent, _ in locals_of[node_id] if parent in needs]
+            if len(terms) == 1 and len(passed_on) == 1 and node_id not in after_gradient and len(terms[0][0]) < 60:
                 # one consumer, one parent to pass it to: the product goes on as an expression, no line
-                gradient_names[key] = _product(*terms[0])
+                gradient_names[node_id] = _product(*terms[0])
             else:
-                gradient_names[key] = _gradient_line(lines, namer, tuples, names[key], terms)
-        gradient = gradient_names[key]
-        if key in after_gradient:
-            lines.append(after_gradient[key])
-        for parent, local in locals_of[key]:
+                gradient_names[node_id] = _gradient_line(lines, namer, tuples, names[node_id], terms)
+        gradient = gradient_names[node_id]
+        if node_id in after_gradient:
+            lines.append(after_gradient[node_id])
+        for parent, local in locals_of[node_id]:
             if parent in needs:
                 contributions.setdefault(parent, []).append((gradient, _as_factor(local) if gradient != "1.0" else local))
     gradient_sources = []

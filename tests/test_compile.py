@@ -498,3 +498,14 @@ def test_no_graph_outlives_its_call(count_values):
         out.backward()
     del out
     assert count_values() == baseline == len(model.parameters())
+
+
+def test_keyword_arguments_and_numpy_arrays_are_inputs():
+    numpy = pytest.importorskip("numpy")
+    w = Value(0.5)
+    compiled = engine.compile(lambda X, scale=1.0: engine.sum([w * x for x in X]) * scale)
+    assert close(compiled(numpy.array([1.0, 2.0]), scale=2.0).data, 3.0)
+    assert close(compiled(numpy.array([3.0, 4.0]), scale=0.5).data, 1.75)
+    assert compiled.traces == 1
+    compiled(numpy.array([1.0, 2.0, 3.0]), scale=1.0)
+    assert compiled.traces == 2
