@@ -6,7 +6,8 @@
 For each size: the op nodes and edges of the step's graph, the generated code's lines and size,
 the first call with runner='code' (trace, generate, Python's compile(), the check against the
 trace) and the share of compile() in it, the first call with runner='tape', and the time per
-step of eager, code and tape (best of a few; the machine is shared, so times are rough).
+step of eager, code and tape (best of a few), all in CPU time (time.process_time), which a
+shared machine disturbs less than wall-clock time.
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ def points(count: int) -> tuple[list[list[float]], list[float]]:
 def best_of(run, repeats: int = 3) -> float:
     times = []
     for _ in range(repeats):
-        started = time.perf_counter()
+        started = time.process_time()
         run()
-        times.append(time.perf_counter() - started)
+        times.append(time.process_time() - started)
     return min(times)
 
 
@@ -50,11 +51,11 @@ def measure(count: int) -> str:
     spent = [0.0]
 
     def timed_compile(*arguments, **options):
-        started = time.perf_counter()
+        started = time.process_time()
         try:
             return builtins.compile(*arguments, **options)
         finally:
-            spent[0] += time.perf_counter() - started
+            spent[0] += time.process_time() - started
 
     codegen.compile = timed_compile  # only this module's name: the builtin stays as it is
     try:
