@@ -576,4 +576,6 @@ def _product(gradient: str, local: str) -> str:
 
 def _atom(code: str) -> str:
     """`code` safe to multiply by: a name, a number or an indexing as it is, else in parentheses."""
-    return code if re.fullmatch(r"[\w.\[\]]+", code) else f"({code})"
+    if re.fullmatch(r"[\w.\[\]]+", code) or code.startswith("(") and code.endswith(")") and _balanced(code[1:-1]):
+        return code
+    return f"({code})"

@@ -22,7 +22,10 @@ eagerly with a warning): the nesting and lengths of the arguments, integers and 
 tracked, numbers the function closes over or reads from its module's globals, and whether each
 parameter still requires grad. no_grad() inside `fn` is refused while tracing. What is not seen
 (documented limits): a number read through ``.data`` inside `fn`, and values made inside `fn` by
-detach(); both are baked into the trace as constants.
+detach(); both are baked into the trace as constants. The checks Value.__pow__ makes before its op
+(0 to a negative power, a tracked exponent of a base <= 0) run on the traced numbers only; later
+calls give inf or nan there, as engine.power does. Other domain errors (log of x <= 0, sqrt of
+x < 0, x / 0) are raised by the entries' forwards inside the compiled code, as eagerly.
 
 A call returns a Value made by one node, op 'compiled', whose parents are the parameters and whose
 local derivatives are d(output)/d(parameter), computed by the compiled backward during the call.

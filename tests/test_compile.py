@@ -509,3 +509,16 @@ def test_keyword_arguments_and_numpy_arrays_are_inputs():
     assert compiled.traces == 1
     compiled(numpy.array([1.0, 2.0, 3.0]), scale=1.0)
     assert compiled.traces == 2
+
+
+def test_domain_errors_are_raised_inside_the_compiled_code():
+    w = Value(1.0)
+    compiled = engine.compile(lambda x: (w * x).log() + (w / x))
+    assert close(compiled(2.0).data, math.log(2.0) + 0.5)
+    with pytest.raises(ValueError, match="log needs x > 0"):
+        compiled(-1.0)
+    divide = engine.compile(lambda x: w / x)
+    assert divide(4.0).data == 0.25
+    with pytest.raises(ZeroDivisionError, match="division by zero"):
+        divide(0.0)  # traced at 4.0; the compiled code raises as eager does
+    assert divide.traces == 1
