@@ -458,11 +458,12 @@ def generate(nodes: Sequence[Any], inputs: Sequence[Any], sources: Sequence[Any]
         if node_id != id(root):
             terms = contributions.get(node_id, [])
             passed_on = [parent for parent, _ in locals_of[node_id] if parent in needs]
-            if len(terms) == 1 and len(passed_on) == 1 and node_id not in after_gradient and len(terms[0][0]) < 60:
-                # one consumer, one parent to pass it to: the product goes on as an expression, no line
-                gradient_names[node_id] = _product(*terms[0])
+            code = _gradient_code(tuples, terms)
+            if len(passed_on) == 1 and node_id not in after_gradient and len(code) < 100:
+                # one parent to pass it on to: the gradient goes on as an expression, no line of its own
+                gradient_names[node_id] = _atom(code)
             else:
-                gradient_names[node_id] = _gradient_line(lines, namer, tuples, names[node_id], terms)
+                gradient_names[node_id] = _gradient_line(lines, namer, names[node_id], code)
         gradient = gradient_names[node_id]
         if node_id in after_gradient:
             lines.append(after_gradient[node_id])
@@ -477,7 +478,8 @@ def generate(nodes: Sequence[Any], inputs: Sequence[Any], sources: Sequence[Any]
             if id(source) == id(root):
                 results.append("1.0")
             else:
-                results.append(_gradient_line(lines, namer, tuples, names[id(source)], contributions.get(id(source), [])))
+                code = _gradient_code(tuples, contributions.get(id(source), []))
+                results.append(_gradient_line(lines, namer, names[id(source)], code))
     lines.append(f"    yield ({', '.join(results)}{',' if results else ''})")
     source_text = "\n".join(tuples.render(lines, namer)) + "\n"
     namespace = dict(namer.namespace)
@@ -530,26 +532,28 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
-def _gradient_line(lines: list[str], namer: Namer, tuples: _Tuples, name: str, terms: list[tuple[str, str]]) -> str:
-    """Write the line of `name`'s gradient from its terms (consumer's gradient, local derivative);
-    return the gradient's name, or its code when no line is needed."""
+def _gradient_code(tuples: _Tuples, terms: list[tuple[str, str]]) -> str:
+    """The code of a gradient from its terms (consumer's gradient, local derivative), summed in
+    their order (eager backward's): a few products added, or sum(map(mul, ...)) over tuples."""
     if not terms:
         return "0.0"
-    if len(terms) == 1 and "1.0" in terms[0]:
-        gradient, local = terms[0]
-        if local == "1.0" or gradient == "1.0" and local.isidentifier():  # the same number: no line
-            return gradient if local == "1.0" else local
-    gradient = namer.new(f"grad_{name}")
+    if len(terms) == 1 and terms[0][0] == "1.0":
+        return terms[0][1]  # the loss's own consumer: the local derivative itself
     if len(terms) <= 4:
-        products = [_product(gradient, local) for gradient, local in terms]
-        if len(terms) == 1 and terms[0][0] == "1.0":
-            products = [terms[0][1]]  # the loss's own consumer: the local derivative itself
-        lines.append(f"    {gradient} = {' + '.join(products)}")
-    elif all(local == "1.0" for _, local in terms):
-        lines.append(f"    {gradient} = sum({tuples([gradient for gradient, _ in terms])})")
-    else:
-        left, right = zip(*terms)
-        lines.append(f"    {gradient} = sum(map(mul, {tuples(left)}, {tuples(right)}))")
+        return " + ".join(_product(gradient, local) for gradient, local in terms)
+    if all(local == "1.0" for _, local in terms):
+        return f"sum({tuples([gradient for gradient, _ in terms])})"
+    left, right = zip(*terms)
+    return f"sum(map(mul, {tuples(left)}, {tuples(right)}))"
+
+
+def _gradient_line(lines: list[str], namer: Namer, name: str, code: str) -> str:
+    """Write the line of `name`'s gradient (`code`); return the gradient's name, or the code when
+    that is a name or a number already (one consumer, local derivative 1: no line)."""
+    if re.fullmatch(r"[\w.]+", code):
+        return code
+    gradient = namer.new(f"grad_{name}")
+    lines.append(f"    {gradient} = {code}")
     return gradient
 
 
