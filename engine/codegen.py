@@ -29,6 +29,7 @@ import math
 import operator
 import re
 import unicodedata
+from itertools import accumulate, repeat
 from typing import Any, Callable, Sequence
 
 from engine.ops import OPS, Primitive
@@ -523,13 +524,13 @@ def _forward_code(entry: Primitive, codes: list[str], forward: Any, name: str, n
     return f"{function}({', '.join(codes)})"
 
 
+_DEPTH = {"(": 1, ")": -1}.get
+
+
 def _balanced(text: str) -> bool:
-    depth = 0
-    for character in text:
-        depth += {"(": 1, ")": -1}.get(character, 0)
-        if depth < 0:
-            return False
-    return depth == 0
+    """Do the parentheses of `text` pair up, never closing more than are open (counted at C speed)?"""
+    depths = list(accumulate(map(_DEPTH, text, repeat(0))))
+    return not depths or min(depths) >= 0 and depths[-1] == 0
 
 
 def _gradient_code(tuples: _Tuples, terms: list[tuple[str, str]]) -> str:
