@@ -42,17 +42,18 @@ import inspect
 import math
 import operator
 import warnings
+from _thread import get_ident
 from numbers import Integral, Real
 from typing import Any, Callable
 
 from engine import autograd, codegen, tape
 from engine.errors import TraceError
-from engine.modes import enable_grad, is_grad_enabled, tracing
+from engine.modes import enable_grad, is_grad_enabled, threads_tracing, tracing
 from engine.ops import Primitive
 from engine.value import Value, _constant, _node
 
-CODE_LIMIT = 60_000  # op nodes; above, runner="auto" uses the tape: generating and compiling code costs about
-# 0.08 ms per node (W1: 6,805 nodes, 0.5 s) and grows faster than linearly, the tape sets up in a quarter of that
+CODE_LIMIT = 60_000  # op nodes; above, runner="auto" uses the tape: tracing, generating and compiling cost about
+# 0.07 ms of CPU per node (W1: 6,805 nodes, 0.45 s; 27,205 nodes, 2 s), the tape sets up in a third of that
 _STRING_LIKE = (str, bytes, type(None), type)
 _FLOAT_ONLY = {float}
 
@@ -195,10 +196,11 @@ class _Trace:
         return list(map(_entry_of, self.captured)) == self.entries
 
 
-def _refuse_create_graph(*operands: Any) -> Any:
+def _no_forward(*operands: Any) -> Any:
+    """The forward of op 'compiled': its node is made by a compiled call, never by the op itself."""
     raise TraceError(
-        "backward(create_graph=True) through engine.compile's output: the compiled code gives gradients as "
-        "numbers; call the function itself, not the compiled one, for higher-order gradients"
+        "op 'compiled' has no forward of its own: its nodes come from calls of an engine.compile function; "
+        "call that function instead"
     )
 
 
@@ -235,6 +237,8 @@ class Compiled:
         return self._latest.runner.source
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if threads_tracing and get_ident() in threads_tracing:  # inside another compiled function's trace:
+            return self.function(*args, **kwargs)  # its ops become part of that trace (as jax.jit nests)
         arguments = (args, kwargs) if kwargs else args
         numbers, values, structure = _flatten(arguments)
         key = (structure, _free_numbers(self.function))
@@ -273,7 +277,7 @@ class Compiled:
                 output = output if isinstance(output, Value) else output[0]
                 return tuple(autograd.gradients(output, list(operands[:-1]), _constant(1.0), True))
 
-            loss = _node(data, Primitive("compiled", _refuse_create_graph, eager_locals),
+            loss = _node(data, Primitive("compiled", _no_forward, eager_locals),
                          parents, tuple(gradients), None, None)
         else:
             loss = _constant(data)

@@ -522,3 +522,16 @@ def test_domain_errors_are_raised_inside_the_compiled_code():
     with pytest.raises(ZeroDivisionError, match="division by zero"):
         divide(0.0)  # traced at 4.0; the compiled code raises as eager does
     assert divide.traces == 1
+
+
+def test_a_compiled_function_inside_another_is_traced_into_it():
+    w = Value(0.7)
+    inner = engine.compile(lambda x: (w * x).tanh())
+    outer = engine.compile(lambda x: inner(x) * inner(x * 2.0))
+    out = outer(0.5)
+    out.backward()
+    v = Value(0.7)
+    eager = (v * 0.5).tanh() * (v * 1.0).tanh()
+    eager.backward()
+    assert close(out.data, eager.data) and close(w.grad, v.grad)
+    assert inner.traces == 0 and outer.traces == 1
