@@ -12,7 +12,8 @@
 The first call traces: the numbers among the arguments (floats, and nested lists and tuples of
 them) become leaves, `fn` runs on them with the engine's tracing switch on (a branch on a traced
 number raises TraceError naming the line), and the graph it builds is written out as straight-line
-Python (engine.codegen) or, for graphs too big for that, a tape (engine.tape). Later calls with
+Python (engine.codegen) or, for graphs too big for that, a tape (engine.tape); the cyclic
+collector is paused meanwhile (engine.modes.collector_paused: scoped, and restoring its state). Later calls with
 the same structure run that code: arguments' numbers are read anew, parameters (the tracked leaves
 `fn` read) from their ``.data``, so optimizers may update them in place.
 
@@ -48,7 +49,7 @@ from typing import Any, Callable
 
 from engine import autograd, codegen, tape
 from engine.errors import TraceError
-from engine.modes import enable_grad, is_grad_enabled, threads_tracing, tracing
+from engine.modes import collector_paused, enable_grad, is_grad_enabled, threads_tracing, tracing
 from engine.ops import Primitive
 from engine.value import Value, _constant, _node
 
@@ -288,6 +289,10 @@ class Compiled:
         return kind([loss, *(_unflatten(part, rest) for part in shape)])
 
     def _trace(self, args: tuple, kwargs: dict, numbers: list[float], values: list[Value]) -> _Trace:
+        with collector_paused():  # the trace holds no cycles; the collector would rescan it again and again
+            return self._trace_unpaused(args, kwargs, numbers, values)
+
+    def _trace_unpaused(self, args: tuple, kwargs: dict, numbers: list[float], values: list[Value]) -> _Trace:
         (traced_args, traced_kwargs), inputs = _rebuild((args, kwargs), numbers, _parameter_names(self.function))
         with tracing(), enable_grad():
             result = self.function(*traced_args, **traced_kwargs)
