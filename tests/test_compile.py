@@ -535,3 +535,27 @@ def test_a_compiled_function_inside_another_is_traced_into_it():
     eager.backward()
     assert close(out.data, eager.data) and close(w.grad, v.grad)
     assert inner.traces == 0 and outer.traces == 1
+
+
+def test_threads_share_a_compiled_function():
+    import threading
+
+    w = Value(0.9)
+    compiled = engine.compile(lambda x: (w * x).tanh() * x)
+    results, errors = {}, []
+
+    def work(offset):
+        try:
+            with engine.no_grad():  # forward only: the threads share w, whose .grad backward would race on
+                results[offset] = [compiled(offset + 0.01 * k).data for k in range(50)]
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(offset,)) for offset in (0.0, 1.0, 2.0)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    for offset, numbers in results.items():
+        assert numbers == [math.tanh(0.9 * (offset + 0.01 * k)) * (offset + 0.01 * k) for k in range(50)]
