@@ -13,9 +13,9 @@ The first call traces: the numbers among the arguments (floats, and nested lists
 them) become leaves, `fn` runs on them with the engine's tracing switch on (a branch on a traced
 number raises TraceError naming the line), and the graph it builds is written out as straight-line
 Python (engine.codegen) or, for graphs too big for that, a tape (engine.tape); the cyclic
-collector is paused meanwhile (engine.modes.collector_paused: scoped, and restoring its state). Later calls with
-the same structure run that code: arguments' numbers are read anew, parameters (the tracked leaves
-`fn` read) from their ``.data``, so optimizers may update them in place.
+collector is paused meanwhile (engine.modes.collector_paused: scoped, and restoring its state).
+Later calls with the same structure run that code: arguments' numbers are read anew, parameters
+(the tracked leaves `fn` read) from their ``.data``, so optimizers may update them in place.
 
 What is guarded (a change re-traces, up to `max_traces` structures; beyond that the function runs
 eagerly with a warning): the nesting and lengths of the arguments, integers and bools among them
