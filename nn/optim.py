@@ -1,8 +1,10 @@
 """Optimizers as torch.optim's: SGD (momentum, dampening, Nesterov, weight decay), Adam (AMSGrad) and
 AdamW, with param_groups, per-parameter state and state_dict()/load_state_dict() in torch's layout.
 
-A step skips frozen parameters (requires_grad False) and any whose grad is None, as torch's skip a
-grad of None. zero_grad(set_to_none=True) sets 0.0: chaingrad's engine keeps every gradient a number.
+A step skips parameters whose grad is None (as torch's) and frozen ones (requires_grad False): backward
+never reaches a frozen parameter, so its gradient stays at zero_grad's 0.0 and plain SGD moves it by
+nothing; momentum, weight decay and Adam skip it explicitly. zero_grad(set_to_none=True) sets 0.0 too:
+chaingrad's engine keeps every gradient a number.
 """
 
 from __future__ import annotations
@@ -202,14 +204,13 @@ class SGD(Optimizer):
         for group in self.param_groups:
             lr, momentum, dampening, decay = group["lr"], group["momentum"], group["dampening"], group["weight_decay"]
             nesterov, sign = group["nesterov"], -1.0 if group["maximize"] else 1.0
-            if not momentum and sign == 1.0:  # plain SGD, the loop W1 runs: no state, no generator
+            if not momentum and not decay and sign == 1.0:  # plain SGD, the loop W1 runs
                 for parameter in group["params"]:
                     gradient = parameter.grad
-                    if gradient is None or not parameter.requires_grad:
+                    if gradient is None:
                         continue
-                    if gradient.__class__ is not float:
-                        gradient = float(gradient)
-                    parameter.data -= lr * (gradient + decay * parameter.data) if decay else lr * gradient
+                    # a frozen parameter is not reached by backward: its gradient stays at zero_grad's 0.0
+                    parameter.data -= lr * (gradient if gradient.__class__ is float else float(gradient))
                 continue
             for parameter, gradient in _trainable(group):
                 gradient = sign * gradient + decay * parameter.data if decay else sign * gradient

@@ -46,7 +46,11 @@ class LRScheduler:
         return {key: value for key, value in vars(self).items() if key not in ("optimizer", "lr_lambdas")}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what state_dict() gave, and the lrs it had set (so the order of loading the
+        optimizer and the scheduler does not matter)."""
         vars(self).update(state_dict)
+        for group, lr in zip(self.optimizer.param_groups, self._last_lr):
+            group["lr"] = lr
 
 
 class StepLR(LRScheduler):
