@@ -35,6 +35,11 @@ def check_path(path: object, owner: str) -> str:
     )
 
 
+def file_name(name: str) -> str:
+    """A file name for a message: quoted, its last 100 characters if it is longer."""
+    return repr(name if len(name) <= 120 else "..." + name[-100:])
+
+
 def _temporary_prefix(target: str) -> str:
     return f".{os.path.basename(target)}."
 
@@ -125,10 +130,10 @@ def read_bounded(path: PathLike, limit: int, error: type[Exception], owner: str)
         size = os.fstat(handle.fileno()).st_size
         if size > limit:
             raise error(
-                f"{name[:200]!r} is {size:,} bytes, more than the {limit:,} a weights file may have; "
+                f"{file_name(name)} is {size:,} bytes, more than the {limit:,} a weights file may have; "
                 f"pass max_bytes={size} to {owner} if you trust it"
             )
         data = handle.read(limit + 1)
     if len(data) > limit:  # it grew while being read, or is not a plain file
-        raise error(f"{name[:200]!r} holds more than {limit:,} bytes; pass a larger max_bytes to {owner} if you trust it")
+        raise error(f"{file_name(name)} holds more than {limit:,} bytes; pass a larger max_bytes to {owner} if you trust it")
     return data

@@ -18,7 +18,7 @@ import os
 import re
 from typing import Any
 
-from nn.files import PathLike, check_path, read_bounded, write_atomically
+from nn.files import PathLike, check_path, file_name, read_bounded, write_atomically
 from nn.state import NONFINITE_HINT, StateDictError, check_state_dict, short
 
 FORMAT = "chaingrad-state-dict"
@@ -46,7 +46,7 @@ def save(model_or_state: Any, path: PathLike, allow_nonfinite: bool = False) -> 
     try:
         numbers = check_state_dict(state, allow_nonfinite)
     except StateDictError as error:
-        raise StateDictError(f"nn.save({short(name)}): {error}") from None
+        raise StateDictError(f"nn.save({file_name(name)}): {error}") from None
     if _is_safetensors(name):
         from nn.safetensors_format import encode
 
@@ -92,7 +92,7 @@ def load(path: PathLike, allow_nonfinite: bool = False, max_bytes: int = MAX_BYT
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
         raise TypeError(f"nn.load: max_bytes must be a positive int, got {short(max_bytes)}")
     data = read_bounded(name, max_bytes, StateDictError, "nn.load")
-    where = short(name)
+    where = file_name(name)
     if _is_safetensors(name):
         from nn.safetensors_format import decode
 
