@@ -17,6 +17,7 @@ from engine import Value
 from nn.activations import ACTIVATION_METHODS, ACTIVATIONS
 from nn.init import Generator, check_size, make_rng
 from nn.module import Module
+from nn.sequential import Sequential, sequential_from_mlp
 
 Input = Sequence[Union[Value, float]]
 
@@ -126,9 +127,7 @@ class MLP(Module):
             out = [neuron(out) for neuron in layer.neurons]
         return out[0] if len(out) == 1 else out
 
-    def to_sequential(self) -> Module:
+    def to_sequential(self) -> Sequential:
         """An nn.Sequential of Linear and activation modules holding these very Values (training one
         trains the other), with torch's state-dict names: "0.weight", "0.bias", "2.weight", ..."""
-        from nn.sequential import sequential_from_mlp
-
         return sequential_from_mlp(self)

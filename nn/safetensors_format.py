@@ -13,11 +13,11 @@ def _modules() -> tuple[Any, Any]:
     try:
         import numpy
         import safetensors.numpy
-    except ImportError:
+    except ImportError as error:
         raise ImportError(
             "weights files ending in .safetensors need the safetensors package: pip install 'chaingrad[safetensors]' "
-            "(or save to a .json path)"
-        ) from None
+            f"(or save to a .json path); the import said: {error}"
+        ) from error
     return numpy, safetensors.numpy
 
 

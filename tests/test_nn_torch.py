@@ -201,3 +201,24 @@ def test_schedulers_as_torchs(ours, theirs):
     state, torch_state = _train(lambda p: nn.SGD(p, lr=0.2, momentum=0.5), lambda p: torch.optim.SGD(p, lr=0.2, momentum=0.5), ours, theirs)
     for key in state:
         assert all(math.isclose(a, b, rel_tol=1e-10, abs_tol=1e-12) for a, b in zip(flat(state[key]), flat(torch_state[key])))
+
+
+def test_to_torch_neuron_and_layer():
+    neuron = nn.Neuron(3, "tanh", rng=2)
+    neuron.b.data = 0.3
+    torch_neuron = nn.to_torch(neuron)
+    assert [type(m).__name__ for m in torch_neuron] == ["Linear", "Tanh"]
+    x = [0.5, -1.0, 2.0]
+    assert close(neuron(x).data, torch_neuron(torch.tensor(x, dtype=torch.float64)).item())
+    layer = nn.Layer(3, 2, "leaky_relu", rng=3)
+    got = nn.to_torch(layer)(torch.tensor(x, dtype=torch.float64)).tolist()
+    assert all(close(a.data, b) for a, b in zip(layer(x), got))
+
+
+def test_to_torch_refuses_what_it_cannot_convert():
+    class Custom(nn.Module):
+        def forward(self, x):
+            return x
+
+    with pytest.raises(TypeError, match="not Custom"):
+        nn.to_torch(Custom())
