@@ -80,4 +80,6 @@ class LeakyReLU(Activation):
         return f"negative_slope={self.negative_slope}"
 
 
-BY_NAME: dict[str, type[Activation]] = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "leaky_relu": LeakyReLU, "linear": Identity}
+BY_NAME: dict[str, type[Activation]] = {
+    "relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "leaky_relu": LeakyReLU, "linear": Identity,
+}

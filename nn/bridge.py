@@ -72,7 +72,7 @@ def _to_torch_one(module: Module, torch: Any, dtype: Any, built: dict[int, Any])
         return linear
     if isinstance(module, LeakyReLU):
         return torch.nn.LeakyReLU(module.negative_slope)
-    simple = {ReLU: "ReLU", Tanh: "Tanh", Sigmoid: "Sigmoid", Identity: "Identity"}
+    simple: dict[type[Module], str] = {ReLU: "ReLU", Tanh: "Tanh", Sigmoid: "Sigmoid", Identity: "Identity"}
     if type(module) in simple:
         return getattr(torch.nn, simple[type(module)])()
     raise TypeError(
@@ -111,9 +111,12 @@ def _from_torch_one(item: Any, torch: Any, built: dict[int, Module]) -> Module:
         return linear
     if isinstance(item, torch.nn.LeakyReLU):
         return LeakyReLU(item.negative_slope)
-    simple: dict[Any, type[Activation]] = {torch.nn.ReLU: ReLU, torch.nn.Tanh: Tanh, torch.nn.Sigmoid: Sigmoid, torch.nn.Identity: Identity}
+    simple: dict[Any, type[Activation]] = {
+        torch.nn.ReLU: ReLU, torch.nn.Tanh: Tanh, torch.nn.Sigmoid: Sigmoid, torch.nn.Identity: Identity,
+    }
     if type(item) in simple:
         return simple[type(item)]()
     raise TypeError(
-        f"nn.from_torch converts torch.nn.Linear, Sequential, ReLU, Tanh, Sigmoid, LeakyReLU and Identity, not {type(item).__name__}"
+        "nn.from_torch converts torch.nn.Linear, Sequential, ReLU, Tanh, Sigmoid, LeakyReLU and Identity, "
+        f"not {type(item).__name__}"
     )

@@ -37,7 +37,8 @@ def flat_values(tensor: Tensor) -> list[tuple[str, Value]]:
         if isinstance(item, Value):
             found.append((suffix, item))
         else:
-            stack.extend((f"{suffix}.{index}" if suffix else str(index), child) for index, child in reversed(list(enumerate(item))))
+            children = [(_join(suffix, str(index)), child) for index, child in enumerate(item)]
+            stack.extend(reversed(children))
     return found
 
 

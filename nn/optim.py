@@ -120,7 +120,11 @@ class Optimizer:
                 index_of[id(parameter)] = len(index_of)
                 indices.append(index_of[id(parameter)])
             groups.append({**{key: value for key, value in group.items() if key != "params"}, "params": indices})
-        state = {index_of[id(parameter)]: copy.deepcopy(values) for parameter, values in self.state.items() if id(parameter) in index_of}
+        state = {
+            index_of[id(parameter)]: copy.deepcopy(values)
+            for parameter, values in self.state.items()
+            if id(parameter) in index_of
+        }
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:

@@ -60,6 +60,7 @@ class Sequential(ModuleList):
     """
 
     def __init__(self, *modules: Any) -> None:
+        self._names: list[str] | None
         if len(modules) == 1 and isinstance(modules[0], Mapping):
             self._names = [str(name) for name in modules[0]]
             for name in self._names:
@@ -153,4 +154,3 @@ def sequential_from_mlp(mlp: Any) -> Sequential:
         if activation != "linear":
             modules.append(BY_NAME[activation]())
     return Sequential(*modules)
-

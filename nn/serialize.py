@@ -127,7 +127,9 @@ def _decode_json(data: bytes, where: str) -> Any:
             parse_constant=_parse_constant,
         )
     except json.JSONDecodeError as error:
-        raise StateDictError(f"{where} is not JSON ({short(error.msg)} at line {error.lineno} column {error.colno}); was it written by nn.save?") from None
+        raise StateDictError(
+            f"{where} is not JSON ({short(error.msg)} at line {error.lineno} column {error.colno}); was it written by nn.save?"
+        ) from None
     except _Refused as error:
         raise StateDictError(f"{where}: {error}") from None
     except RecursionError:
@@ -136,9 +138,13 @@ def _decode_json(data: bytes, where: str) -> Any:
         raise StateDictError(f"{where} is not a chaingrad weights file (no {FORMAT!r} header)")
     version = document.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
-        raise StateDictError(f"{where} has format version {short(version)}, which is not an integer; this chaingrad reads {READABLE_VERSIONS}")
+        raise StateDictError(
+            f"{where} has format version {short(version)}, which is not an integer; this chaingrad reads {READABLE_VERSIONS}"
+        )
     if version not in READABLE_VERSIONS:
-        raise StateDictError(f"{where} has format version {version}; this chaingrad reads {READABLE_VERSIONS}: is it from a newer chaingrad?")
+        raise StateDictError(
+            f"{where} has format version {version}; this chaingrad reads {READABLE_VERSIONS}: is it from a newer chaingrad?"
+        )
     parameters = document["parameters"]
     if not isinstance(parameters, dict):
         raise StateDictError(f"{where}: 'parameters' must map names to numbers, got {type(parameters).__name__}")

@@ -85,7 +85,7 @@ def _is_number(item: object) -> bool:
     return isinstance(item, Real) and not isinstance(item, bool)
 
 
-def _as_lists(entry: object) -> object:
+def _as_lists(entry: Any) -> Any:
     """A torch tensor or numpy array as nested lists (their .tolist()); anything else as it is."""
     tolist = getattr(entry, "tolist", None)
     if tolist is not None and not isinstance(entry, (list, tuple, Value)):
@@ -179,8 +179,8 @@ def match_state_dict(
                 "was it saved from the same architecture?"
             )
         part: Any = tensors[tensor_name]
-        for index in indices:
-            part = part[index]
+        for position in indices:
+            part = part[position]
         assignments += zip(flatten(part, len(expected_shape)), numbers)
         if suffix:
             covered.add((tensor_name, suffix))

@@ -106,7 +106,12 @@ def test_save_writes_through_a_symlink_and_puts_the_temporary_file_beside_the_ta
     link.symlink_to(target)
     renames = []
     replace = os.replace
-    monkeypatch.setattr(os, "replace", lambda source, destination: (renames.append((source, destination)), replace(source, destination)))
+
+    def recording_replace(source, destination):
+        renames.append((source, destination))
+        replace(source, destination)
+
+    monkeypatch.setattr(os, "replace", recording_replace)
     trained = model()
     trained[0].bias[0].data = 42.0
     nn.save(trained, link)

@@ -10,6 +10,7 @@ import pytest
 
 import nn
 from engine import Value
+from nn.module import flat_values
 
 REQUIRED = os.environ.get("CHAINGRAD_REQUIRE_TORCH") == "1"
 try:
@@ -44,7 +45,7 @@ def torch_outputs_and_gradients(torch_model, X):
     torch_model.zero_grad()
     out = torch_model(torch.tensor(X, dtype=torch.float64))
     out.sum().backward()
-    return out.detach().tolist(), {name: p.grad.tolist() for name, p in torch_model.named_parameters()}
+    return out.detach().tolist(), {name: p.grad.flatten().tolist() for name, p in torch_model.named_parameters()}
 
 
 def ours_outputs_and_gradients(model, X):
@@ -58,9 +59,7 @@ def ours_outputs_and_gradients(model, X):
         for o in out:
             total = total + o
     total.backward()
-    return outs, {name: nn.state.reshape([v.grad for v in nn.state.flatten(t, len(nn.state.shape_of(t, lambda i: isinstance(i, Value))))],
-                                        nn.state.shape_of(t, lambda i: isinstance(i, Value)))
-                  for name, t in model.named_tensors()}
+    return outs, {name: [value.grad for _, value in flat_values(tensor)] for name, tensor in model.named_tensors()}
 
 
 def flat(entry):
@@ -84,12 +83,14 @@ def test_to_torch_mlp_same_outputs_and_gradients(activation):
     assert all(close(a, b) for row, torch_row in zip(outs, torch_outs) for a, b in zip(row, torch_row))
     assert set(grads) == set(torch_grads)
     for name in grads:
-        assert all(close(a, b) for a, b in zip(flat(grads[name]), flat(torch_grads[name]))), name
+        assert all(close(a, b) for a, b in zip(grads[name], torch_grads[name])), name
 
 
 def test_sequential_state_dict_names_and_shapes_match_torch():
     ours = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 1))
-    theirs = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.ReLU(), torch.nn.Linear(16, 16), torch.nn.Tanh(), torch.nn.Linear(16, 1))
+    theirs = torch.nn.Sequential(
+        torch.nn.Linear(2, 16), torch.nn.ReLU(), torch.nn.Linear(16, 16), torch.nn.Tanh(), torch.nn.Linear(16, 1)
+    )
     our_state = ours.state_dict()
     their_state = theirs.state_dict()
     assert list(our_state) == list(their_state)
@@ -103,7 +104,8 @@ def test_from_torch_round_trip_and_every_activation():
     torch.manual_seed(0)
     theirs = torch.nn.Sequential(
         torch.nn.Linear(3, 4), torch.nn.LeakyReLU(0.2), torch.nn.Linear(4, 4), torch.nn.Sigmoid(),
-        torch.nn.Linear(4, 3), torch.nn.Tanh(), torch.nn.Linear(3, 2), torch.nn.ReLU(), torch.nn.Linear(2, 2), torch.nn.Identity(),
+        torch.nn.Linear(4, 3), torch.nn.Tanh(), torch.nn.Linear(3, 2), torch.nn.ReLU(),
+        torch.nn.Linear(2, 2), torch.nn.Identity(),
     ).double()
     ours = nn.from_torch(theirs)
     assert isinstance(ours, nn.Sequential) and isinstance(ours[1], nn.LeakyReLU) and ours[1].negative_slope == 0.2
@@ -112,7 +114,7 @@ def test_from_torch_round_trip_and_every_activation():
     torch_outs, torch_grads = torch_outputs_and_gradients(theirs, X)
     assert all(close(a, b) for row, torch_row in zip(outs, torch_outs) for a, b in zip(row, torch_row))
     for name in torch_grads:
-        assert all(close(a, b) for a, b in zip(flat(grads[name]), flat(torch_grads[name]))), name
+        assert all(close(a, b) for a, b in zip(grads[name], torch_grads[name])), name
     again = nn.to_torch(ours)
     assert all(torch.equal(a, b) for a, b in zip(again.state_dict().values(), theirs.state_dict().values()))
 
@@ -165,7 +167,8 @@ def _train(make_optimizer, make_torch_optimizer, scheduler=None, torch_scheduler
         nn.clip_grad_norm_(ours.parameters(), 0.5)
         optimizer.step()
         torch_optimizer.zero_grad()
-        torch_loss = torch.nn.functional.mse_loss(theirs(torch.tensor(X, dtype=torch.float64)).squeeze(1), torch.ones(len(X), dtype=torch.float64))
+        torch_out = theirs(torch.tensor(X, dtype=torch.float64)).squeeze(1)
+        torch_loss = torch.nn.functional.mse_loss(torch_out, torch.ones(len(X), dtype=torch.float64))
         torch_loss.backward()
         torch.nn.utils.clip_grad_norm_(theirs.parameters(), 0.5)
         torch_optimizer.step()
@@ -180,7 +183,8 @@ def _train(make_optimizer, make_torch_optimizer, scheduler=None, torch_scheduler
     ("sgd", lambda p: nn.SGD(p, lr=0.1), lambda p: torch.optim.SGD(p, lr=0.1)),
     ("momentum", lambda p: nn.SGD(p, lr=0.1, momentum=0.9, weight_decay=0.01, dampening=0.1),
      lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, weight_decay=0.01, dampening=0.1)),
-    ("nesterov", lambda p: nn.SGD(p, lr=0.1, momentum=0.8, nesterov=True), lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.8, nesterov=True)),
+    ("nesterov", lambda p: nn.SGD(p, lr=0.1, momentum=0.8, nesterov=True),
+     lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.8, nesterov=True)),
     ("adam", lambda p: nn.Adam(p, lr=0.05, weight_decay=0.01), lambda p: torch.optim.Adam(p, lr=0.05, weight_decay=0.01)),
     ("amsgrad", lambda p: nn.Adam(p, lr=0.05, amsgrad=True), lambda p: torch.optim.Adam(p, lr=0.05, amsgrad=True)),
     ("adamw", lambda p: nn.AdamW(p, lr=0.05), lambda p: torch.optim.AdamW(p, lr=0.05)),
@@ -194,11 +198,15 @@ def test_optimizers_step_as_torchs(name, ours, theirs):
 @pytest.mark.parametrize("ours, theirs", [
     (lambda o: nn.StepLR(o, step_size=3, gamma=0.5), lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=3, gamma=0.5)),
     (lambda o: nn.ExponentialLR(o, gamma=0.9), lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=0.9)),
-    (lambda o: nn.CosineAnnealingLR(o, T_max=5, eta_min=0.01), lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=5, eta_min=0.01)),
-    (lambda o: nn.LambdaLR(o, lambda epoch: 1 / (1 + epoch)), lambda o: torch.optim.lr_scheduler.LambdaLR(o, lambda epoch: 1 / (1 + epoch))),
+    (lambda o: nn.CosineAnnealingLR(o, T_max=5, eta_min=0.01),
+     lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=5, eta_min=0.01)),
+    (lambda o: nn.LambdaLR(o, lambda epoch: 1 / (1 + epoch)),
+     lambda o: torch.optim.lr_scheduler.LambdaLR(o, lambda epoch: 1 / (1 + epoch))),
 ])
 def test_schedulers_as_torchs(ours, theirs):
-    state, torch_state = _train(lambda p: nn.SGD(p, lr=0.2, momentum=0.5), lambda p: torch.optim.SGD(p, lr=0.2, momentum=0.5), ours, theirs)
+    state, torch_state = _train(
+        lambda p: nn.SGD(p, lr=0.2, momentum=0.5), lambda p: torch.optim.SGD(p, lr=0.2, momentum=0.5), ours, theirs
+    )
     for key in state:
         assert all(math.isclose(a, b, rel_tol=1e-10, abs_tol=1e-12) for a, b in zip(flat(state[key]), flat(torch_state[key])))
 

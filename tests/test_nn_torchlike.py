@@ -110,7 +110,8 @@ def test_load_state_dict_shape_mismatch_changes_nothing():
     model = nn.Sequential(nn.Linear(2, 3, rng=0))
     before = model.state_dict()
     state = nn.Sequential(nn.Linear(3, 2, rng=1)).state_dict()
-    with pytest.raises(nn.StateDictError, match=r"size mismatch for '0.weight': the state dict has shape \[2, 3\], the model \[3, 2\]"):
+    message = r"size mismatch for '0.weight': the state dict has shape \[2, 3\], the model \[3, 2\]"
+    with pytest.raises(nn.StateDictError, match=message):
         model.load_state_dict(state, strict=False)
     assert model.state_dict() == before
 
