@@ -6,7 +6,7 @@ write_atomically(path, data) follows symlinks to the real file, writes a tempora
 crash leaves the old file whole. The temporary file is created with mode 0o666, which the kernel
 reduces by the umask (so the umask is never read or changed); saving over an existing file gives
 the new one the old one's mode (and owner, where allowed). A temporary file left by a process that
-died is removed by the next save of the same target.
+died is removed by the next save of the same target (on POSIX systems).
 """
 
 from __future__ import annotations
@@ -45,6 +45,10 @@ def _temporary_prefix(target: str) -> str:
 
 
 def _alive(pid: int) -> bool:
+    """Whether process `pid` runs (signal 0 probes on POSIX; elsewhere, where os.kill would end the
+    process, every writer counts as alive and no leftover is removed)."""
+    if os.name != "posix":
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -86,14 +90,14 @@ def write_atomically(path: PathLike, data: bytes) -> None:
     if old is not None and not stat.S_ISREG(old.st_mode):
         raise IsADirectoryError(f"{target!r} exists and is not a regular file; choose another path")
     temporary = os.path.join(directory, f"{_temporary_prefix(target)}{os.getpid()}.{secrets.token_hex(4)}{TEMPORARY_SUFFIX}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()
             if old is not None:
                 os.chmod(temporary, stat.S_IMODE(old.st_mode))
-                if (old.st_uid, old.st_gid) != (os.getuid(), os.getgid()):
+                if os.name == "posix" and (old.st_uid, old.st_gid) != (os.getuid(), os.getgid()):
                     try:
                         os.chown(temporary, old.st_uid, old.st_gid)
                     except OSError:
