@@ -90,7 +90,8 @@ def write_atomically(path: PathLike, data: bytes) -> None:
     if old is not None and not stat.S_ISREG(old.st_mode):
         raise IsADirectoryError(f"{target!r} exists and is not a regular file; choose another path")
     temporary = os.path.join(directory, f"{_temporary_prefix(target)}{os.getpid()}.{secrets.token_hex(4)}{TEMPORARY_SUFFIX}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0), 0o666)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(temporary, flags, 0o666)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
