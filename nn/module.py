@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterator, TypeVar
 
 from engine import Value
-from nn.state import match_state_dict, numbers_of, shape_of
+from nn.state import IncompatibleKeys, match_state_dict, numbers_of, shape_of
 
 ModuleType = TypeVar("ModuleType", bound="Module")
 Tensor = Any  # a Value, or a non-empty list of tensors of one shape
@@ -193,19 +193,19 @@ class Module:
         """{dotted name: number, or nested lists of numbers} for each tensor (torch's names and shapes)."""
         return {name: numbers_of(tensor) for name, tensor in self.named_tensors()}
 
-    def load_state_dict(self, state: Any, strict: bool = True, allow_nonfinite: bool = False) -> tuple[list[str], list[str]]:
+    def load_state_dict(self, state: Any, strict: bool = True, allow_nonfinite: bool = False) -> IncompatibleKeys:
         """Set the parameters from `state` (ours, torch's tensors, numpy arrays, or the flat
         one-number-per-name form). Everything is checked before anything changes: a wrong shape or a
         bad number raises StateDictError; so do missing or unexpected keys unless strict=False, and
         NaN or inf unless allow_nonfinite=True.
 
         Returns:
-            (missing_keys, unexpected_keys), as torch's load_state_dict.
+            IncompatibleKeys(missing_keys, unexpected_keys), as torch's load_state_dict.
         """
         missing, unexpected, assignments = match_state_dict(dict(self.named_tensors()), state, strict, allow_nonfinite)
         for value, number in assignments:
             value.data = number
-        return missing, unexpected
+        return IncompatibleKeys(missing, unexpected)
 
     # --- printing, pickling ---------------------------------------------------------------------
 

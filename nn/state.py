@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import reprlib
 from numbers import Real
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, NamedTuple
 
 from engine import Value
 
@@ -21,6 +21,13 @@ _repr.maxother = 60
 _repr.maxlong = 40
 _repr.maxlist = _repr.maxtuple = _repr.maxdict = 4
 NONFINITE_HINT = "pass allow_nonfinite=True to keep NaN and inf (e.g. to inspect a diverged run)"
+
+
+class IncompatibleKeys(NamedTuple):
+    """What load_state_dict(strict=False) did not match, as torch's (missing_keys, unexpected_keys)."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
 
 
 class StateDictError(ValueError):

@@ -100,8 +100,8 @@ def test_load_state_dict_strict_false_reports_missing_and_unexpected():
     state["3.weight"] = [[1.0]]
     with pytest.raises(nn.StateDictError, match=r"missing \['2.bias'\], unexpected \['3.weight'\].*strict=False"):
         model.load_state_dict(state)
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    assert (missing, unexpected) == (["2.bias"], ["3.weight"])
+    result = model.load_state_dict(state, strict=False)
+    assert (result.missing_keys, result.unexpected_keys) == (["2.bias"], ["3.weight"])
     assert model.state_dict()["0.weight"] == other.state_dict()["0.weight"]
     assert model.state_dict()["2.bias"] != other.state_dict()["2.bias"]
 
