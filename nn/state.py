@@ -182,8 +182,8 @@ def match_state_dict(
         expected_shape = target_shape[len(indices):]
         if shape != expected_shape:
             raise StateDictError(
-                f"size mismatch for {short(name)}: the state dict has shape {list(shape)}, the model {list(expected_shape)}; "
-                "was it saved from the same architecture?"
+                f"size mismatch for {short(name)}: the state dict has shape {short(list(shape))}, "
+                f"the model {list(expected_shape)}; was it saved from the same architecture?"
             )
         part: Any = tensors[tensor_name]
         for position in indices:

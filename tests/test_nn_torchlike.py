@@ -255,3 +255,20 @@ def test_model_and_optimizer_pickle_together_and_keep_training_alike(make):
         assert twin_optimizer.parameters[0] is twin_model.parameters()[0]  # still the model's Values
         assert twin_scheduler.optimizer is twin_optimizer
         assert train(twin_model, twin_optimizer, twin_scheduler) == expected
+
+
+def test_hostile_state_dicts_in_memory_give_bounded_errors():
+    model = nn.Linear(2, 1, rng=0)
+    deep = [1.0]
+    for _ in range(100_000):  # nested 100,000 deep, built without recursion
+        deep = [deep]
+    for state, match in [
+        ({"weight": deep, "bias": [0.0]}, "size mismatch for 'weight'"),
+        ({"weight": [[10 ** 400, 1.0]], "bias": [0.0]}, "too large for a float"),
+        ({"weight": [[1.0, 2.0]], "bias": [0.0], "x" * 100_000: 1.0}, "unexpected"),
+        ({"weight": [["1.0", 2.0]], "bias": [0.0]}, "holds '1.0', not a finite number"),
+        ([("weight", 1.0)], "must map names"),
+    ]:
+        with pytest.raises(nn.StateDictError, match=match) as caught:
+            model.load_state_dict(state)
+        assert len(str(caught.value)) < 400
