@@ -34,35 +34,45 @@ def to_torch(model: Module, dtype: Any = None) -> Any:
     """The torch.nn module computing what `model` computes, with a copy of its weights (float64 unless `dtype`)."""
     torch = _torch()
     dtype = torch.float64 if dtype is None else dtype
-    if isinstance(model, MLP):
-        model = sequential_from_mlp(model)
-    elif isinstance(model, (Layer, Neuron)):
-        holder = MLP.__new__(MLP)
-        holder.layers = [model] if isinstance(model, Layer) else [_layer_of(model)]
-        model = sequential_from_mlp(holder)
     # one pass, children before parents, without recursion: built[id(module)] = its torch module
+    root = _as_sequential(model)
     order: list[Module] = []
-    stack: list[Module] = [model]
+    children_of: dict[int, list[tuple[str, Module]]] = {}  # a Sequential's children, MLPs made Sequential
+    stack: list[Module] = [root]
     while stack:
         module = stack.pop()
         order.append(module)
         if isinstance(module, Sequential):
-            stack.extend(child for _, child in module._attributes())  # type: ignore[misc]
+            children = [(name, _as_sequential(child)) for name, child in module._attributes()]  # type: ignore[arg-type]
+            children_of[id(module)] = children
+            stack.extend(child for _, child in children)
     built: dict[int, Any] = {}
     for module in reversed(order):
-        built[id(module)] = _to_torch_one(module, torch, dtype, built)
-    return built[id(model)]
+        if isinstance(module, Sequential):
+            named = OrderedDict((name, built[id(child)]) for name, child in children_of[id(module)])
+            built[id(module)] = torch.nn.Sequential(named)
+        else:
+            built[id(module)] = _to_torch_one(module, torch, dtype)
+    return built[id(root)]
 
 
-def _layer_of(neuron: Neuron) -> Layer:
-    layer = Layer.__new__(Layer)
-    layer.neurons = [neuron]
-    return layer
+def _as_sequential(module: Module) -> Module:
+    """An MLP, Layer or Neuron as the Sequential of Linear and activations that computes the same
+    (sharing its Values); any other module as it is."""
+    if isinstance(module, MLP):
+        return sequential_from_mlp(module)
+    if isinstance(module, (Layer, Neuron)):
+        holder = MLP.__new__(MLP)
+        layer = module if isinstance(module, Layer) else Layer.__new__(Layer)
+        if isinstance(module, Neuron):
+            layer.neurons = [module]
+        holder.layers = [layer]
+        return sequential_from_mlp(holder)
+    return module
 
 
-def _to_torch_one(module: Module, torch: Any, dtype: Any, built: dict[int, Any]) -> Any:
-    if isinstance(module, Sequential):
-        return torch.nn.Sequential(OrderedDict((name, built[id(child)]) for name, child in module._attributes()))
+def _to_torch_one(module: Module, torch: Any, dtype: Any) -> Any:
+    """The torch module for a Linear or an activation module."""
     if isinstance(module, Linear):
         linear = torch.nn.Linear(module.in_features, module.out_features, bias=module.bias is not None, dtype=dtype)
         with torch.no_grad():

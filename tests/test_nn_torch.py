@@ -230,3 +230,11 @@ def test_to_torch_refuses_what_it_cannot_convert():
 
     with pytest.raises(TypeError, match="not Custom"):
         nn.to_torch(Custom())
+
+
+def test_to_torch_sequential_holding_an_mlp():
+    ours = nn.Sequential(nn.MLP(2, [3, 2], activation="tanh", rng=1), nn.Sigmoid(), nn.Linear(2, 1, rng=2))
+    theirs = nn.to_torch(ours)
+    assert list(theirs.state_dict()) == ["0.0.weight", "0.0.bias", "0.2.weight", "0.2.bias", "2.weight", "2.bias"]
+    x = [0.4, -0.9]
+    assert close(ours(x)[0].data, theirs(torch.tensor(x, dtype=torch.float64)).item())
