@@ -27,7 +27,7 @@ from engine.modes import (
     no_grad,
     set_grad_enabled,
 )
-from engine.nary import dot, max, sum
+from engine.nary import dot, linear, max, sum
 from engine.ops import OPS, Primitive, cos, exp, log, number, power, relu, sigmoid, sin, sqrt, tanh
 from engine.value import Op, Value
 
@@ -54,6 +54,7 @@ __all__ = [
     "hessian",
     "is_anomaly_enabled",
     "is_grad_enabled",
+    "linear",
     "log",
     "max",
     "no_grad",

@@ -111,15 +111,52 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | N
         weights = _as_list(weights, "engine.dot() weights")
     if inputs.__class__ is not list:
         inputs = _as_list(inputs, "engine.dot() inputs")
+    input_numbers, input_tracked = _numbers(inputs, "engine.dot() inputs")
+    recording = not (threads_without_grad and get_ident() in threads_without_grad)
+    return _dot(weights, inputs, input_numbers, input_tracked, bias, recording)
+
+
+def linear(weights: Sequence[Sequence[Operand]], inputs: Sequence[Operand],
+           biases: Sequence[Operand] | None = None) -> list[Value]:
+    """A layer of neurons: ``[dot(row, inputs, bias) for row, bias in zip(weights, biases)]``, one
+    dot node per row of `weights` (as torch's ``F.linear``, weights[out][in]), reading the inputs once.
+
+        >>> import engine
+        >>> x = [engine.Value(1.0), engine.Value(2.0)]
+        >>> [y.data for y in engine.linear([[1.0, 0.0], [3.0, 4.0]], x, [0.5, 0.0])]
+        [1.5, 11.0]
+    """
+    rows = _as_list(weights, "engine.linear() weights")
+    if inputs.__class__ is not list:
+        inputs = _as_list(inputs, "engine.linear() inputs")
+    if biases is None:
+        biases = [None] * len(rows)
+    else:
+        biases = _as_list(biases, "engine.linear() biases")
+        if len(biases) != len(rows):
+            raise ValueError(
+                f"engine.linear needs one bias per row, got {len(rows)} rows and {len(biases)} biases; "
+                "pass biases=None for none"
+            )
+    input_numbers, input_tracked = _numbers(inputs, "engine.linear() inputs")
+    recording = not (threads_without_grad and get_ident() in threads_without_grad)
+    return [
+        _dot(row if row.__class__ is list else _as_list(row, "engine.linear() weights row"),
+             inputs, input_numbers, input_tracked, bias, recording)
+        for row, bias in zip(rows, biases)
+    ]
+
+
+def _dot(weights: list, inputs: list, input_numbers: list, input_tracked: Any, bias: Operand | None,
+         recording: bool) -> Value:
+    """The dot node of `weights` and `inputs`, whose numbers and tracked flags (see _numbers) are read."""
     if len(weights) != len(inputs):
         raise ValueError(
             f"engine.dot needs sequences of equal length, got {len(weights)} weights and {len(inputs)} inputs; "
             "pass one weight per input"
         )
     weight_numbers, weight_tracked = _numbers(weights, "engine.dot() weights")
-    input_numbers, input_tracked = _numbers(inputs, "engine.dot() inputs")
     total = _builtin_sum(map(operator.mul, weight_numbers, input_numbers))
-    recording = not (threads_without_grad and get_ident() in threads_without_grad)
     if weight_tracked is True and recording and input_tracked in (True, False):
         # a neuron: tracked weights, inputs all Values (a hidden layer) or all numbers (the first), and
         # a tracked bias or none; d/dweights = the inputs' numbers, d/dinputs = the weights' numbers

@@ -35,9 +35,7 @@ class Linear(Module):
         """[W x + b] as a list of out_features Values (a list even for one output, as torch's shape (1,))."""
         if len(x) != self.in_features:
             raise ValueError(f"Linear expects {self.in_features} inputs, got {len(x)}")
-        if self.bias is None:
-            return [engine.dot(row, x) for row in self.weight]
-        return [engine.dot(row, x, bias=b) for row, b in zip(self.weight, self.bias)]
+        return engine.linear(self.weight, x, self.bias)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

@@ -4,7 +4,8 @@ Initialisation: weights uniform in [-bound, bound] with bound = gain * sqrt(3 / 
 for relu and leaky_relu (Kaiming/He uniform) and 1 otherwise (LeCun uniform); biases start at 0.
 The numbers come from `rng` (a random.Random or an int seed) or, without one, from Python's `random`
 (nn.init). micrograd's `nonlin=True/False` is accepted for relu/linear. A neuron's pre-activation is
-one engine.dot node, and neuron(x) is Neuron.forward itself (Module.__init_subclass__).
+one engine.dot node, and neuron(x) is Neuron.forward itself (Module.__init_subclass__); MLP.forward
+builds each layer with engine.linear (the same dot nodes, the inputs read once per layer).
 """
 
 from __future__ import annotations
@@ -124,7 +125,10 @@ class MLP(Module):
             raise ValueError(f"MLP expects {nin} inputs, got {len(x)}")
         out: list[Any] = list(x)
         for layer in self.layers:
-            out = [neuron(out) for neuron in layer.neurons]
+            neurons = layer.neurons
+            out = engine.linear([neuron.w for neuron in neurons], out, [neuron.b for neuron in neurons])
+            activate = neurons[0]._activate
+            out = [activate(value) for value in out]
         return out[0] if len(out) == 1 else out
 
     def to_sequential(self) -> Sequential:
