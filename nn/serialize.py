@@ -25,7 +25,8 @@ from nn.state import NONFINITE_HINT, StateDictError, check_state_dict, short
 FORMAT = "chaingrad-state-dict"
 VERSION = 2
 READABLE_VERSIONS = (1, 2)
-MAX_BYTES = 256 * 1024 * 1024  # 10 million parameters in JSON; pass max_bytes= for more
+MAX_BYTES = 32 * 1024 * 1024  # 1.2 million parameters in JSON, 4 million in safetensors; max_bytes= for more
+# (a 64 MiB JSON file of numbers takes about 30 s and 650 MB to load here: the limit keeps a hostile file cheap)
 MAX_DEPTH = 16  # the document, the parameters and tensors of up to 13 dimensions
 MAX_NUMBER_CHARACTERS = 100
 _STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
