@@ -164,9 +164,9 @@ def test_plots_are_written(tmp_path):
     pytest.importorskip("matplotlib")
     X, y = nn.make_blobs(30, centers=3)
     model = nn.MLP(2, [4, 3])
-    boundary = viz.plot_decision_boundary(model, X, y, tmp_path / "boundary.png", resolution=15)
-    curve = viz.plot_loss({"loss": [1.0, 0.5, 0.25], "accuracy": [0.3, 0.6, 0.9]}, tmp_path / "loss.png")
-    for path in (boundary, curve):
+    viz.plot_decision_boundary(model, X, y, tmp_path / "boundary.png", resolution=15)
+    viz.plot_loss({"loss": [1.0, 0.5, 0.25], "accuracy": [0.3, 0.6, 0.9]}, tmp_path / "loss.png")
+    for path in (tmp_path / "boundary.png", tmp_path / "loss.png"):
         assert path.read_bytes()[:4] == b"\x89PNG" and path.stat().st_size > 1000
     with pytest.raises(ValueError, match="non-empty loss history"):
         viz.plot_loss([], tmp_path / "empty.png")

@@ -39,6 +39,7 @@ def figure_class() -> type:
 
 def _figure(width: float, height: float):
     """A Figure of its own (no pyplot, no backend switch)."""
+    require("matplotlib", "plot")
     return figure_class()(figsize=(width, height))
 
 
