@@ -252,3 +252,23 @@ def test_explorer_refuses_a_graph_too_large_to_follow():
         viz.explore(out)
     with pytest.raises(TypeError, match="needs a Value"):
         viz.explore(3.0)
+
+
+def test_a_big_mlp_is_drawn_by_layer():
+    model = nn.MLP(4, [16, 16, 1], rng=0)
+    out = model([Value(0.1, label="x1"), Value(0.2, label="x2"), 0.3, 0.4])
+    loss = (out - 1.0) ** 2
+    loss.label = "loss"
+    loss.backward()
+    source = viz.draw(loss, parameters=model).source  # 400+ Values: more than max_nodes=200
+    assert "more" not in source and "inputs | 2 Values" in source
+    assert "layers.0 | Layer(nin=4, nout=16, activation='relu') | 80 parameters" in source
+    assert "layers.1 | Layer(nin=16, nout=16, activation='relu') | 272 parameters" in source
+    assert "layers.2 | Layer(nin=16, nout=1, activation='linear') | 17 parameters" in source
+    assert "\\|grad\\|" in source  # the record's field separator escaped
+    assert 'layer1 -> layer2 [label="256 edges"]' in source and 'layer3 -> output [label="1 edge"]' in source
+    gradients = [abs(p.grad) for p in model.layers[2].parameters()]
+    assert f"max {viz.format_number(max(gradients))}" in source
+    assert "more" not in viz.draw(loss, parameters=model, max_nodes=1000).source  # a dot of 17 parents: by layer
+    every = viz.draw(loss, parameters=model, max_nodes=1000, max_parents=40).source  # asked for: every Value
+    assert every.count("shape=record") > 400 and "more" not in every

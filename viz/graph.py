@@ -211,12 +211,20 @@ def draw(
         show_flow: label each edge with the whole product backward() piles into the parent:
             local derivative × upstream gradient = sent (e.g. '3.0000 × 1.0000 = 3.0000').
         max_nodes: draw at most this many Values, nearest the root first; a marker says how many
-            were left out (see viz.draw_layers for a network drawn layer by layer).
+            were left out. With a Module as `parameters`, a graph that does not fit (more Values
+            than max_nodes, or an op with more parents than max_parents) is drawn layer by layer
+            instead (viz.draw_layers).
         max_parents: an op with more parents shows the first ones and one marker node for the rest.
         grads: gradients to show instead of `.grad`; Values missing from it are drawn as not reached
             yet (dashed, 'grad not yet'), unlike a gradient of 0.
         highlight: Values drawn with a thick border.
     """
+    if hasattr(parameters, "named_parameters") and grads is None:
+        order = topological_order(root)
+        if len(order) > max_nodes or any(len(value.parents) > max_parents for value in order):
+            from viz.layers import draw_layers  # a network too big for one box per Value
+
+            return draw_layers(root, parameters, rankdir)
     parts = collect(root, parameters, max_nodes, max_parents)
     if grads is None:
         gradient = lambda value: value.grad  # noqa: E731
