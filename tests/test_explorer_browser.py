@@ -115,7 +115,7 @@ def test_every_step_of_the_texts_example(page):
     assert texts(page, "v1")[2] == "grad 2 + …" and "cg-partial" in classes(page, "v1")
     assert visible_label(page, "v4_in0") == "2 × 1 = 2"  # carried before: the label stays
     keys(page, "ARROW_RIGHT")  # d sends to b
-    assert caption() == "d (grad 3) sends 1 × 3 = 3 to b"
+    assert caption() == "d (grad 3) sends 1 × 3 = 3 to b; b's pile: 2 + 3 = 5"
     assert active_edges(page) == ["v3_in0", "v3_out"]
     assert texts(page, "v1")[2] == "grad 2 + 3 = 5" and "cg-complete" in classes(page, "v1")
     keys(page, "ARROW_RIGHT")

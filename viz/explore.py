@@ -101,7 +101,7 @@ def _timeline(parts: Parts, trace: BackwardTrace) -> list[dict[str, Any]]:
     })
     received: dict[Value, list[float]] = {}
     for step in trace.steps:
-        changes, edges, labels, sent = {}, [f"{ids[step.node]}_out"], {}, []
+        changes, edges, labels, sent, piles = {}, [f"{ids[step.node]}_out"], {}, [], []
         for slot, edge in enumerate(step.edges):
             parent = edge.parent
             text = flow_text(edge.local, step.gradient, format_short)
@@ -114,10 +114,13 @@ def _timeline(parts: Parts, trace: BackwardTrace) -> list[dict[str, Any]]:
             labels[f"{ids[step.node]}_in{slot}"] = text
             complete = waiting[parent] == 0
             pile = pile_sum(received[parent]) if complete else " + ".join(format_short(x) for x in received[parent]) + " + …"
+            if len(received[parent]) > 1:
+                piles.append(f"{names[parent]}'s pile: {pile}")
             changes[ids[parent]] = {"grad": f"grad {pile}", "state": "complete" if complete else "partial"}
         steps.append({
             "phase": "backward", "node": ids[step.node], "edges": edges, "labels": labels,
-            "caption": f"{names[step.node]} (grad {format_short(step.gradient)}) sends " + ", ".join(sent),
+            "caption": f"{names[step.node]} (grad {format_short(step.gradient)}) sends " + ", ".join(sent)
+                       + "".join(f"; {pile}" for pile in piles),
             "set": changes,
         })
     steps.append({
@@ -128,7 +131,7 @@ def _timeline(parts: Parts, trace: BackwardTrace) -> list[dict[str, Any]]:
     return steps
 
 
-def _page(parts: Parts, trace: BackwardTrace, title: str) -> str:
+def _page(parts: Parts, trace: BackwardTrace, title: str, steps: list[dict[str, Any]]) -> str:
     """The whole HTML page: styles, the SVG, the steps as JSON, the script."""
     consumers = _consumers(parts)
     final: dict[Value, str] = {}
@@ -151,7 +154,7 @@ def _page(parts: Parts, trace: BackwardTrace, title: str) -> str:
             details[constant.node] = {"title": f"constant {format_short(constant.data)}",
                                       "lines": [f"a number given to {value.op} (for {parts.names[value]}); "
                                                 "no gradient flows to it"]}
-    data = {"steps": _timeline(parts, trace), "details": details}
+    data = {"steps": steps, "details": details}
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     style = (HERE / "explorer.css").read_text(encoding="utf-8").replace("FONT", FONT)
     script = (HERE / "explorer.js").read_text(encoding="utf-8")
@@ -191,9 +194,11 @@ def _scalable(svg: str) -> str:
 
 @dataclass
 class Explorer:
-    """The explorer page of one graph: `.html` is the page; Jupyter shows it inline."""
+    """The explorer page of one graph: `.html` is the page, `.captions` the text of every step;
+    Jupyter shows it inline."""
 
     html: str
+    captions: list[str]
     path: Path | None = None
 
     def save(self, path: PathLike) -> Path:
@@ -233,7 +238,9 @@ def explore(root: Value, path: PathLike | None = None, max_nodes: int = 150, par
         )
     parts = collect(root, parameters, max_nodes=max_nodes)
     trace.names.update(parts.names)
-    explorer = Explorer(_page(parts, trace, title or f"Backpropagation through {parts.names[root]}"))
+    steps = _timeline(parts, trace)
+    page = _page(parts, trace, title or f"Backpropagation through {parts.names[root]}", steps)
+    explorer = Explorer(page, [step["caption"] for step in steps])
     if path is not None:
         explorer.save(path)
     return explorer
