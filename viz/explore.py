@@ -184,12 +184,14 @@ def _page(parts: Parts, trace: BackwardTrace, title: str, steps: list[dict[str, 
 
 
 def _scalable(svg: str) -> str:
-    """Graphviz's SVG drawn 1.5 times its point size, narrowed to the page's width when wider."""
+    """A small graph drawn 1.5 times its point size (for a projector), narrowed to the page when wider;
+    a large one at its own size, scrolling, so that its text stays readable."""
     match = re.match(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
     if match is None:
         return svg
-    width = float(match[1]) * 1.5 * 4 / 3  # points to CSS pixels, enlarged for a projector
-    return f'<svg style="width: min(100%, {width:.0f}px); height: auto"' + svg[match.end():]
+    width = float(match[1]) * 4 / 3  # points to CSS pixels
+    style = f"width: min(100%, {width * 1.5:.0f}px)" if width < 600 else f"width: {width:.0f}px; max-width: none"
+    return f'<svg style="{style}; height: auto"' + svg[match.end():]
 
 
 @dataclass
@@ -236,7 +238,7 @@ def explore(root: Value, path: PathLike | None = None, max_nodes: int = 150, par
             "so that a class can follow every step: explore a piece of it (e.g. one neuron's output), "
             "draw the whole network by layer with viz.draw_layers(root, model), or raise max_nodes"
         )
-    parts = collect(root, parameters, max_nodes=max_nodes)
+    parts = collect(root, parameters, max_nodes=max_nodes, max_parents=max_nodes + 1)  # every Value drawn
     trace.names.update(parts.names)
     steps = _timeline(parts, trace)
     page = _page(parts, trace, title or f"Backpropagation through {parts.names[root]}", steps)
