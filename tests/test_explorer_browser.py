@@ -9,7 +9,10 @@ import shutil
 
 import pytest
 
+import engine
+import nn
 import viz
+from engine import Value
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome")
 DRIVERS = ("chromedriver",)
@@ -184,4 +187,50 @@ def test_inline_in_a_notebook_output(browser, tmp_path):
         assert browser.find_element("id", "counter").text == "step 7 / 8"
     finally:
         browser.switch_to.default_content()
+    assert console_errors(browser) == []
+
+
+def _square():
+    x = Value(3.0, label="x")
+    y = x * x  # one parent in two slots: two edges, a pile of two
+    y.label = "y"
+    return y, {"v0": "grad 3 + 3 = 6", "v1": "grad 1"}
+
+
+def _neuron():
+    model = nn.MLP(3, [4, 1], activation="tanh", rng=1)
+    out = model([Value(0.5, label="输入"), Value(-1.0, label="x2"), 0.25])
+    loss = (out - 1.0) ** 2
+    loss.label = "损失"
+    return loss, model
+
+
+def test_a_larger_graph_steps_without_errors(browser, tmp_path):
+    loss, model = _neuron()
+    explorer = viz.explore(loss, tmp_path / "neuron.html", parameters=model)
+    browser.get(explorer.path.as_uri())
+    browser.get_log("browser")
+    count = browser.execute_script("return window.chaingrad.steps")
+    assert count == len(explorer.captions) > 20
+    for step in range(count):
+        browser.execute_script("window.chaingrad.show(arguments[0])", step)
+        assert browser.find_element("id", "caption").text == explorer.captions[step]
+    order = engine.topological_order(loss)
+    x1 = next(value for value in order if value.label == "输入")
+    node = f"v{order.index(x1)}"
+    assert texts(browser, node)[0] == "输入" and texts(browser, node)[2].endswith(f"= {viz.format_short(x1.grad)}")
+    assert texts(browser, f"v{len(order) - 1}") == ["损失", f"data {viz.format_number(loss.data)}", "grad 1"]
+    assert console_errors(browser) == []
+
+
+def test_a_value_used_twice(browser, tmp_path):
+    y, expected = _square()
+    browser.get(viz.explore(y, tmp_path / "square.html").path.as_uri())
+    browser.get_log("browser")
+    keys(browser, "END")
+    for node, grad in expected.items():
+        assert texts(browser, node)[2] == grad
+    keys(browser, "ARROW_LEFT")
+    assert active_edges(browser) == ["v1_in0", "v1_in1", "v1_out"]
+    assert visible_label(browser, "v1_in0") == "3 × 1 = 3" and visible_label(browser, "v1_in1") == "3 × 1 = 3"
     assert console_errors(browser) == []
