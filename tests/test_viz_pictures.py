@@ -105,6 +105,7 @@ def test_backward_frames_show_flow_and_unreached(tmp_path):
     first, last = frames[1].read_text(encoding="utf-8"), frames[-1].read_text(encoding="utf-8")
     assert ">2 × 1 = 2<" in first and ">1 × 3 = 3<" not in first  # only edges that carried gradient are labelled
     assert ">grad 2 + 3 = 5<" in last and ">1 × 3 = 3<" in last
+    assert ">grad 2 + …<" in frames[2].read_text(encoding="utf-8")  # b after c's step: one of its two edges arrived
     assert first.count(">grad not yet<") == 2  # a and b: not reached in step 1
     plain = viz.render_backward_frames(e, tmp_path / "plain", show_flow=False)
     assert " × " not in plain[-1].read_text(encoding="utf-8")

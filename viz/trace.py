@@ -183,7 +183,7 @@ def render_backward_frames(
     """One picture per backward step (frame_000 is the forward pass, before any gradient) and an
     index.html that steps through them (buttons, arrow keys).
 
-    Each frame shows every pile so far as its sum ('grad 2 + 3 = 5'); Values not reached yet are
+    Each frame shows every pile so far as its sum ('grad 2 + …', then 'grad 2 + 3 = 5'); Values not reached yet are
     dashed and read 'grad not yet'; the node passing its gradient on has a thick border, and the
     edges carrying gradient in that step are drawn thick, labelled `local × upstream = sent` when
     `show_flow` (edges that carried gradient in earlier steps keep their label).
@@ -213,8 +213,14 @@ def render_backward_frames(
     carried: dict[tuple[Value, int], str] = {}
     frames, captions = [], []
 
+    expected = Counter(parent for node in parts.order for parent in node.parents)  # edges each Value receives
+
+    def pile(value: Value) -> str:
+        piled = received[value]
+        return pile_sum(piled) if len(piled) == expected[value] else " + ".join(map(_short, piled)) + " + …"
+
     def write(number: int, highlight: list[Value], bold: list[tuple[Value, int]]) -> None:
-        texts = {value: pile_sum(pile) for value, pile in received.items()}
+        texts = {value: pile(value) for value in received}
         if received or number:
             texts.setdefault(root, _short(root.grad))
         labels = dict(carried) if show_flow else {}
