@@ -11,17 +11,10 @@ from typing import Any, Callable, Iterable, Mapping
 
 from engine import Value, topological_order
 from viz.files import FONT, PathLike, needs_cjk_font, write_picture
+from viz.layers import draw_layers
 from viz.numbers import format_number, format_short
 from viz.picture import picture_class
-
-COLOURS = {
-    "output": "#f4b183",  # the root
-    "parameter": "#a9d18e",  # leaves passed as `parameters`
-    "input": "#9dc3e6",  # other leaves
-    "intermediate": "#ffffff",
-    "constant": "#e7e6e6",  # numbers and untracked Values mixed into ops: no gradient flows to them
-}
-UNREACHED = "#f2f2f2"  # a Value the backward pass has not reached yet (dashed border, 'grad not yet')
+from viz.style import COLOURS, UNREACHED, escape
 
 
 def role(value: Value, root: Value, parameters: Mapping[int, str]) -> str:
@@ -31,15 +24,6 @@ def role(value: Value, root: Value, parameters: Mapping[int, str]) -> str:
     if value.parents:
         return "intermediate"
     return "parameter" if id(value) in parameters else "input"
-
-
-def escape(text: str) -> str:
-    """Text shown literally in a record label: DOT's record characters and '&' (which Graphviz would
-    read as the start of an entity such as &amp;) are escaped."""
-    text = text.replace("&", "&amp;")
-    for character in "\\{}|<>\"":
-        text = text.replace(character, "\\" + character)
-    return text
 
 
 @dataclass(frozen=True)
@@ -222,8 +206,6 @@ def draw(
     if hasattr(parameters, "named_parameters") and grads is None:
         order = topological_order(root)
         if len(order) > max_nodes or any(len(value.parents) > max_parents for value in order):
-            from viz.layers import draw_layers  # a network too big for one box per Value
-
             return draw_layers(root, parameters, rankdir)
     parts = collect(root, parameters, max_nodes, max_parents)
     if grads is None:

@@ -13,9 +13,9 @@ from typing import Any
 
 from engine import Value, topological_order
 from viz.files import FONT
-from viz.graph import COLOURS, escape
 from viz.numbers import format_number
 from viz.picture import picture_class
+from viz.style import COLOURS, escape
 
 
 def layer_of(name: str) -> str:
