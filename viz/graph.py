@@ -208,6 +208,7 @@ def draw(
         if len(order) > max_nodes or any(len(value.parents) > max_parents for value in order):
             return draw_layers(root, parameters, rankdir)
     parts = collect(root, parameters, max_nodes, max_parents)
+    grad_text: Callable[[Value], str | None]
     if grads is None:
         gradient = lambda value: value.grad  # noqa: E731
         grad_text = lambda value: format_number(value.grad)  # noqa: E731

@@ -13,7 +13,7 @@ def picture_class() -> type:
     """graphviz.Digraph with a quiet `_repr_mimebundle_` (the display hook graphviz documents)."""
     graphviz = require("graphviz", "viz")
 
-    class Picture(graphviz.Digraph):
+    class Picture(graphviz.Digraph):  # type: ignore[name-defined]
         """A computation graph picture; in Jupyter it displays as SVG."""
 
         def _repr_mimebundle_(self, include=None, exclude=None, **_):
