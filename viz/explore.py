@@ -190,7 +190,7 @@ def _scalable(svg: str) -> str:
     if match is None:
         return svg
     width = float(match[1]) * 4 / 3  # points to CSS pixels
-    style = f"width: min(100%, {width * 1.5:.0f}px)" if width < 600 else f"width: {width:.0f}px; max-width: none"
+    style = f"width: min(100%, {width * 1.5:.0f}px)" if width < 900 else f"width: {width:.0f}px; max-width: none"
     return f'<svg style="{style}; height: auto"' + svg[match.end():]
 
 
