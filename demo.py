@@ -223,6 +223,7 @@ def draw_pictures(model: nn.MLP, X, y, history, folder: str) -> str:
     write_atomically(os.path.join(folder, "backward_trace.txt"), (trace.table() + "\n").encode("utf-8"))
     written.append("backward_trace.txt")
     attempt("backward_steps/index.html", lambda: viz.render_backward_frames(e, os.path.join(folder, "backward_steps")))
+    attempt("explore.html", lambda: viz.explore(e, os.path.join(folder, "explore.html")))  # the same, interactive
 
     for line in dict.fromkeys(missing):
         print(f"note: {line}", file=sys.stderr)
