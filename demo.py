@@ -2,6 +2,7 @@
 
     python demo.py                      # moons, MLP(2, [16, 16, 1]), hinge loss + L2, SGD, 100 steps
     python demo.py --dataset spiral --hidden 32 32 --optimizer adam --steps 200
+    python demo.py --compiled           # the same training through engine.compile (the same losses)
 
 Reads top to bottom as a tutorial: data, model, loss, training loop, pictures.
 """
@@ -38,6 +39,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1337, help="seed for data, weights and batches")
     parser.add_argument("--out", default="out", help="folder for the pictures (default: out)")
     parser.add_argument("--no-plots", action="store_true", help="train only, write no pictures")
+    parser.add_argument("--compiled", action="store_true",
+                        help="run each step through engine.compile: traced once, then generated code (same losses)")
     parser.add_argument("--quiet", action="store_true", help="print only the summary")
     arguments = parser.parse_args(argv)
     for name in ("samples", "steps"):
@@ -52,10 +55,10 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     return arguments
 
 
-def main(argv: list[str] | None = None) -> int:
-    arguments = parse_arguments(argv)
+def train(arguments: argparse.Namespace) -> tuple | None:
+    """Steps 1-4: data, model, loss, training loop; (model, X, y, history, (final loss, final accuracy)), or None
+    (after printing why) if the options do not fit together."""
     rng = random.Random(arguments.seed)
-    started = time.perf_counter()
 
     # 1. Data: 2-D points with integer class labels.
     X, y = nn.DATASETS[arguments.dataset](arguments.samples, seed=rng.randrange(2**31))
@@ -64,23 +67,40 @@ def main(argv: list[str] | None = None) -> int:
     if classes > 2 and loss_name != "cross_entropy":
         print(f"error: --loss {loss_name} needs two classes; {arguments.dataset} has {classes}: use --loss cross_entropy",
               file=sys.stderr)
-        return 2
+        return None
 
     # 2. Model: hidden layers with the activation, a linear output layer (one score, or one per class).
     outputs = 1 if loss_name != "cross_entropy" else classes
     model = nn.MLP(2, arguments.hidden + [outputs], activation=arguments.activation, rng=rng)
     parameters = model.parameters()
 
-    # 3. Loss: the data term plus an L2 penalty on every parameter.
-    def loss_of(batch_X, batch_y):
+    # 3. Loss: the data term plus an L2 penalty on every parameter. The targets are made from the
+    # integer labels outside the loss (hinge: -1/+1, bce: 0/1), so that engine.compile reads them
+    # as numbers; for cross-entropy it gets one-hot rows (integer labels would be structure to it,
+    # and every reshuffle a new trace), which give the same numbers as nn.cross_entropy.
+    def targets_of(labels):
+        if loss_name == "hinge":
+            return [2.0 * label - 1.0 for label in labels]  # labels in {-1, +1}
+        if loss_name == "bce":
+            return [float(label) for label in labels]
+        if not arguments.compiled:
+            return list(labels)
+        return [[1.0 if k == label else 0.0 for k in range(classes)] for label in labels]
+
+    def loss_of(batch_X, targets):
         scores = [model(x) for x in batch_X]
         if loss_name == "hinge":
-            data_loss = nn.hinge(scores, [2 * label - 1 for label in batch_y])  # labels in {-1, +1}
+            data_loss = nn.hinge(scores, targets)
         elif loss_name == "bce":
-            data_loss = nn.binary_cross_entropy(scores, [float(label) for label in batch_y])
-        else:
-            data_loss = nn.cross_entropy(scores, batch_y)
+            data_loss = nn.binary_cross_entropy(scores, targets)
+        elif not arguments.compiled:
+            data_loss = nn.cross_entropy(scores, targets)
+        else:  # -mean of log softmax(z)[target], from one-hot rows
+            picked = [engine.dot(row, nn.log_softmax(z)) for z, row in zip(scores, targets)]
+            data_loss = engine.sum(picked) * (-1.0 / len(picked))
         return data_loss + nn.l2(parameters, arguments.l2), scores
+
+    step_loss = engine.compile(loss_of) if arguments.compiled else loss_of
 
     def accuracy(scores, labels):
         if isinstance(scores[0], Value):
@@ -104,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         if batch is None:  # a new epoch, reshuffled
             batch_stream = nn.batches(X, y, batch_size, seed=rng.randrange(2**31))
             batch = next(batch_stream)
-        loss, scores = loss_of(*batch)
+        loss, scores = step_loss(batch[0], targets_of(batch[1]))
         optimizer.zero_grad()
         loss.backward()
         if arguments.optimizer == "sgd":
@@ -116,10 +136,20 @@ def main(argv: list[str] | None = None) -> int:
     progress.close()
 
     # The trained model (after the last update) on every point: its loss and its accuracy. The last
-    # step's line above shows the model before that update.
+    # step's line shows the model before that update.
     with engine.no_grad():
-        final_loss, final_scores = loss_of(X, y)
-        final_accuracy = accuracy(final_scores, y)
+        final_loss, final_scores = loss_of(X, targets_of(y))
+        final = (final_loss.data, accuracy(final_scores, y))
+    return model, X, y, history, final
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parse_arguments(argv)
+    started = time.perf_counter()
+    trained = train(arguments)
+    if trained is None:
+        return 2
+    model, X, y, history, (final_loss, final_accuracy) = trained
     seconds = time.perf_counter() - started
 
     # 5. Pictures.
@@ -127,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     if not arguments.no_plots:
         where = draw_pictures(model, X, y, history, arguments.out)
     print(f"{arguments.dataset}: {len(X)} points, {model.num_parameters()} parameters, {arguments.steps} steps, "
-          f"trained model: loss {final_loss.data:.4f}, accuracy {final_accuracy:.0%}, {seconds:.1f} s; {where}")
+          f"trained model: loss {final_loss:.4f}, accuracy {final_accuracy:.0%}, {seconds:.1f} s; {where}")
     return 0
 
 
@@ -196,6 +226,7 @@ def draw_pictures(model: nn.MLP, X, y, history, folder: str) -> str:
     write_atomically(os.path.join(folder, "backward_trace.txt"), (trace.table() + "\n").encode("utf-8"))
     written.append("backward_trace.txt")
     attempt("backward_steps/index.html", lambda: viz.render_backward_frames(e, os.path.join(folder, "backward_steps")))
+    attempt("explore.html", lambda: viz.explore(e, os.path.join(folder, "explore.html")))  # the same, interactive
 
     for line in dict.fromkeys(missing):
         print(f"note: {line}", file=sys.stderr)

@@ -1,7 +1,8 @@
 """The benchmark workloads for each engine: the floor (plain floats), chaingrad, and micrograd.
 
 Every engine gets the same data and the same initial weights, and must compute the same loss.
-W1: one demo training step, MLP(2, [16, 16, 1]) on 100 moons, mean hinge loss + 1e-4 * sum(p^2), SGD.
+W1: one demo training step, MLP(2, [16, 16, 1]) on 100 moons, mean hinge loss + 1e-4 * sum(p^2), SGD
+(also through engine.compile: the engine "compiled"; its first step includes the trace and compile).
 W2: the chain x = tanh(x * 1.0001 + 0.1), three nodes per link, build + backward (W2g: the same
 inside chaingrad's opt-in engine.graph_mode()).
 W3: sum of n products w_i * x_i, build + backward (from leaves made beforehand).
@@ -148,6 +149,36 @@ class Chaingrad(ScalarEngine):
         return engine.dot(ws, xs)  # one node with 200,000 parents
 
 
+class CompiledChaingrad(Chaingrad):
+    """chaingrad's W1 step through engine.compile: the same model, loss and optimizer, one line changed."""
+
+    name = "compiled"
+
+    def w1(self):
+        import engine
+        import nn
+
+        X, labels = moons()
+        model = load_initial_weights(nn.MLP(2, [16, 16, 1]))
+        parameters = model.parameters()
+        optimizer = nn.SGD(parameters, lr=LEARNING_RATE)
+
+        def loss_of(X, labels):
+            scores = [model(x) for x in X]
+            return nn.hinge(scores, labels) + nn.l2(parameters, 2 * ALPHA)
+
+        compiled = engine.compile(loss_of)
+
+        def step() -> float:
+            loss = compiled(X, labels)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            return loss.data
+
+        return step
+
+
 # ---------------------------------------------------------------------------------------------
 class Micrograd(ScalarEngine):
     """micrograd 0.1.0 as published, with a tanh added in its own style (it has none)."""
@@ -203,4 +234,4 @@ class Micrograd(ScalarEngine):
             sys.setrecursionlimit(limit)
 
 
-ENGINES = {"floor": Floor, "chaingrad": Chaingrad, "micrograd": Micrograd}
+ENGINES = {"floor": Floor, "chaingrad": Chaingrad, "compiled": CompiledChaingrad, "micrograd": Micrograd}

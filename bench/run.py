@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import math
 import os
 import re
 import shutil
@@ -44,7 +45,9 @@ def run_child(engine_name: str, workload: str, size: int, repeats: int) -> dict:
     try:
         if workload == "W1":
             step = engine.w1()
+            started = time.perf_counter()
             result["first_loss"] = step()
+            result["first_step_seconds"] = time.perf_counter() - started  # for "compiled": trace + compile too
             for _ in range(2):
                 step()
             times = []
@@ -100,7 +103,7 @@ def run_child(engine_name: str, workload: str, size: int, repeats: int) -> dict:
 
 PLAN = [
     # workload, size, repeats, engines
-    ("W1", 100, 20, ("floor", "chaingrad", "micrograd")),
+    ("W1", 100, 20, ("floor", "chaingrad", "compiled", "micrograd")),
     ("W2", 1_000_000, 3, ("floor", "chaingrad", "micrograd")),
     ("W2g", 1_000_000, 3, ("chaingrad",)),
     ("W3", 100_000, 5, ("floor", "chaingrad", "micrograd")),
@@ -135,7 +138,7 @@ def main() -> int:
 
     if arguments.instructions:
         return count_instructions()
-    engines_found = {"floor", "chaingrad"} | ({"micrograd"} if have_micrograd() else set())
+    engines_found = {"floor", "chaingrad", "compiled"} | ({"micrograd"} if have_micrograd() else set())
     if "micrograd" not in engines_found:
         print("micrograd is not installed (pip install micrograd): comparing with the floor only", file=sys.stderr)
     if not precheck(sorted(engines_found)):
@@ -171,16 +174,18 @@ def main() -> int:
 
 
 def count_instructions() -> int:
-    """W1 instructions per step for the floor and chaingrad, counted by valgrind's callgrind.
+    """W1 instructions per step for the floor, chaingrad and chaingrad through engine.compile, counted
+    by valgrind's callgrind.
 
     Instruction counts do not drift with the machine's load the way times do; the count for one step
-    is (count for 7 steps - count for 2 steps) / 5, which cancels start-up and set-up.
+    is (count for 7 steps - count for 2 steps) / 5, which cancels start-up and set-up (and the compile,
+which both runs do once).
     """
     if shutil.which("valgrind") is None:
         print("valgrind is not installed (apt-get install valgrind)", file=sys.stderr)
         return 1
     counts = {}
-    for engine_name in ("floor", "chaingrad"):
+    for engine_name in ("floor", "chaingrad", "compiled"):
         totals = []
         for steps in (2, 7):
             command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
@@ -194,6 +199,7 @@ def count_instructions() -> int:
         counts[engine_name] = (totals[1] - totals[0]) / 5
         print(f"{engine_name}: {counts[engine_name] / 1e6:.1f} M instructions per W1 step")
     print(f"chaingrad / floor: {counts['chaingrad'] / counts['floor']:.2f}x")
+    print(f"compiled / floor: {counts['compiled'] / counts['floor']:.2f}x")
     return 0
 
 
@@ -230,6 +236,20 @@ def agree(results: list[dict]) -> bool:
     return ok
 
 
+def compiled_summary(compiled: dict, eager: dict | None, floor_row: dict | None, rounds: list[dict]) -> str:
+    """W1 through engine.compile: time per step against the floor and eager, the compile, the break-even."""
+    compile_seconds = statistics.median(r["first_step_seconds"] - r["seconds"] for r in rounds)
+    text = f"\nW1 through engine.compile: {compiled['seconds'] * 1000:.2f} ms per step"
+    if floor_row and "seconds" in floor_row:
+        text += f" ({compiled['seconds'] / floor_row['seconds']:.2f}x the floor)"
+    text += f"; first step (trace + generate + compile + check) {compile_seconds:.2f} s more than the others"
+    if eager and "seconds" in eager and eager["seconds"] > compiled["seconds"]:
+        saved = eager["seconds"] - compiled["seconds"]
+        text += (f"; eager {eager['seconds'] * 1000:.2f} ms per step ({eager['seconds'] / compiled['seconds']:.1f}x slower), "
+                 f"so compiling pays for itself after {math.ceil(compile_seconds / saved)} steps (break-even)")
+    return text
+
+
 def summary(results: list[dict]) -> str:
     def find(engine_name, workload):
         """The engine's result for the workload, with the median time over its rounds."""
@@ -263,6 +283,10 @@ def summary(results: list[dict]) -> str:
                            if theirs and "error" not in theirs and "error" not in ours else "")
         lines.append(f"| {workload} (size {ours['size']:,}) | {cell(floor_row)} | {cell(ours)} | {cell(theirs)} | "
                      f"{ratio_floor} | {ratio_micrograd} |")
+    compiled, eager, floor_w1 = (find(name, "W1") for name in ("compiled", "chaingrad", "floor"))
+    if compiled and "seconds" in compiled:
+        lines.append(compiled_summary(compiled, eager, floor_w1, [r for r in results if r["engine"] == "compiled"
+                                                                 and r["workload"] == "W1" and "seconds" in r]))
     lines.append("")
     for engine_name in ("chaingrad", "micrograd"):
         row = find(engine_name, "W4")

@@ -10,11 +10,13 @@
 The files, each with one job, in the order they build on each other:
 ops (the op table: one entry per op), modes (per-thread grad and anomaly modes, graph_mode),
 autograd (the one graph walk and the chain rule), value (Value and its node builder, Op),
-nary (sum and dot), flat (pickle and deepcopy of deep graphs), functional (gradients, grad,
+nary (sum and dot), codegen and tape (a traced graph as generated Python
+or as a tape), compile (engine.compile: trace, guard, run), flat (pickle and deepcopy of deep graphs), functional (gradients, grad,
 hessian), check (numerical gradients and gradient checks).
 """
 
 from engine import flat  # noqa: F401 - registers how Values pickle and deep-copy
+from engine.compile import compile
 from engine.check import analytic_grad, gradcheck, gradgradcheck, numerical_grad, numerical_hessian
 from engine.errors import AnomalyError, GradcheckError, NoGradError, TraceError
 from engine.functional import grad, gradients, hessian, topological_order, value_and_grad, zero_grad
@@ -41,6 +43,7 @@ __all__ = [
     "TraceError",
     "Value",
     "analytic_grad",
+    "compile",
     "cos",
     "detect_anomaly",
     "dot",

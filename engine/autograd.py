@@ -190,11 +190,9 @@ def backward(root: Any, seed: Any, create_graph: bool) -> None:
         nodes.reverse()  # consumers first
         holding = [leaf for leaf in leaves if leaf.grad]  # leaves with a gradient from before
         earlier = [leaf.grad for leaf in holding]
-        set_aside = 0  # how many of them hold 0.0 now, their gradient in `earlier`
         try:
             for leaf in holding:
                 leaf.grad = 0.0
-                set_aside += 1
             for node in nodes:
                 node.grad = 0.0
             root.grad = seed
@@ -205,8 +203,9 @@ def backward(root: Any, seed: Any, create_graph: bool) -> None:
                     gradient = node.grad
                     node.grad = gradient if isinstance(gradient, (int, float)) else gradient.data
             with enable_grad() if create_graph else _nothing:  # the sum stays in the graph, as in PyTorch
-                for leaf, gradient in zip(holding[:set_aside], earlier):
-                    leaf.grad += gradient
+                for leaf, gradient in zip(holding, earlier):
+                    if leaf.grad is not gradient:  # set aside (a leaf not reached yet holds the very object)
+                        leaf.grad += gradient
 
 
 def gradients(output: Any, inputs: Sequence[Any], seed: Any, create_graph: bool) -> list:

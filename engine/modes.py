@@ -19,6 +19,8 @@ import threading
 from _thread import get_ident
 from typing import Any, Callable, Iterator, TypeVar
 
+from engine.errors import TraceError
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -114,6 +116,18 @@ class no_grad(_Switch):
     """Inside this block (or function) ops record no graph: results are untracked, as torch.no_grad."""
 
     threads, member = threads_without_grad, True
+
+    def __enter__(self) -> None:
+        if threads_tracing and get_ident() in threads_tracing:  # engine.compile would bake its results in
+            import traceback  # only on this error path
+
+            caller = traceback.extract_stack()[-2]
+            raise TraceError(
+                f"engine.compile: no_grad() at {caller.filename}:{caller.lineno}: {caller.line} inside a traced "
+                "function: what it computes would be baked into the compiled code as constants; move it out "
+                "of the compiled function, or run this function eagerly"
+            )
+        super().__enter__()
 
 
 class enable_grad(_Switch):

@@ -352,7 +352,7 @@ class Value:
     def __pow__(self, exponent: Operand) -> Value:
         """self ** exponent: a number k (integer k for a negative base) or a tracked Value (base > 0)."""
         if isinstance(exponent, (Value, Real)):
-            ops.check_power(self.data, float(exponent), isinstance(exponent, Value) and exponent._entry is not None)
+            ops.check_power(self.data, float(ops.number(exponent)), isinstance(exponent, Value) and exponent._entry is not None)
         return _power(self, exponent)
 
     def __rpow__(self, base: Operand) -> Value:

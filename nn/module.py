@@ -1,116 +1,221 @@
-"""Module, Neuron, Layer and MLP: a miniature torch.nn built from engine Values.
+"""Module: the base class of every chaingrad model, as torch.nn.Module.
 
-Initialisation (the default for every constructor): weights uniform in [-bound, bound] with
-bound = gain * sqrt(3 / nin), gain = sqrt(2) for relu and leaky_relu (Kaiming/He uniform) and 1
-otherwise (LeCun uniform), so activations keep their scale from layer to layer; biases start at 0.
-The random numbers come from the `rng` argument (a `random.Random` or an int seed; default seed 0),
-never from a module-level generator, so the same seed always gives the same network.
+`model(x)` runs `model.forward(x)`. Parameters are the Values found by walking the attributes
+(underscore ones included), lists, tuples and dicts of Values and Modules, and the containers
+ModuleList, ModuleDict and Sequential, each Value once. A list (of lists ...) of Values of one shape
+is one tensor in the state dict: `Linear.weight` is the entry "weight" of shape [out][in], as in
+torch; `named_parameters()` names each scalar, "weight.1.0".
 """
 
 from __future__ import annotations
 
-import math
-import random
-from typing import Any, Iterator, Sequence, Union
+from typing import Any, Callable, Iterator, TypeVar
 
-import engine
 from engine import Value
+from nn.state import IncompatibleKeys, match_state_dict, numbers_of, shape_of
 
-Input = Sequence[Union[Value, float]]
-ACTIVATION_METHODS = {
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "leaky_relu": Value.leaky_relu,
-    "linear": lambda pre_activation: pre_activation,
-}
-ACTIVATIONS = tuple(ACTIVATION_METHODS)
+ModuleType = TypeVar("ModuleType", bound="Module")
+Tensor = Any  # a Value, or a non-empty list of tensors of one shape
+CONTAINERS = (list, tuple, dict)
 
 
-def _make_rng(rng: random.Random | int | None) -> random.Random:
-    """A random.Random from a generator, a seed, or None (seed 0)."""
-    if isinstance(rng, random.Random):
-        return rng
-    if rng is None:
-        return random.Random(0)
-    if isinstance(rng, int) and not isinstance(rng, bool):
-        return random.Random(rng)
-    raise TypeError(f"rng must be a random.Random, an int seed or None, got {type(rng).__name__}: {rng!r}")
+def tensor_shape(item: object) -> tuple[int, ...] | None:
+    """The shape of `item` if it is a tensor of Values (a Value, or a list or tuple of tensors of one shape), else None."""
+    return shape_of(item, _is_value)
 
 
-def _check_size(name: str, size: object) -> int:
-    if isinstance(size, bool) or not isinstance(size, int):
-        raise TypeError(f"{name} must be an int, got {type(size).__name__}: {size!r}")
-    if size < 1:
-        raise ValueError(f"{name} must be at least 1, got {size}")
-    return size
+def _is_value(item: object) -> bool:
+    return isinstance(item, Value)
+
+
+def flat_values(tensor: Tensor) -> list[tuple[str, Value]]:
+    """(index suffix, Value) for each scalar of a tensor, row by row: ("", v) for a Value, ("0.1", v) ..."""
+    found: list[tuple[str, Value]] = []
+    stack: list[tuple[str, Any]] = [("", tensor)]
+    while stack:
+        suffix, item = stack.pop()
+        if isinstance(item, Value):
+            found.append((suffix, item))
+        else:
+            children = [(_join(suffix, str(index)), child) for index, child in enumerate(item)]
+            stack.extend(reversed(children))
+    return found
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix and name else prefix or name
 
 
 class Module:
-    """Base class: parameters found by walking attributes, zero_grad, state dicts, a torch-like repr."""
+    """Base class: forward(), parameters by walking attributes, train/eval, state dicts, a torch-like repr.
 
-    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Value]]:
-        """(dotted name, Value) for each tracked parameter, each once, in attribute order."""
-        seen: set[int] = set()  # ids of the Values and Modules already yielded or walked
-        stack: list[tuple[str, object]] = [(prefix.rstrip("."), self)]
+    Subclasses define forward() and set their parameters as attributes; calling super().__init__()
+    is welcome but not needed.
+    """
+
+    training: bool = True  # a class default, so subclasses need not call super().__init__()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A class that defines forward() (and no __call__) is called straight through it: model(x)
+        costs no extra call (there are no hooks to run in between)."""
+        super().__init_subclass__(**kwargs)
+        if "forward" in vars(cls) and "__call__" not in vars(cls):
+            cls.__call__ = vars(cls)["forward"]  # type: ignore[method-assign]
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(
+            f"{type(self).__name__} has no forward(); define forward(self, x) in the subclass, as in torch.nn.Module"
+        )
+
+    # --- the walk -------------------------------------------------------------------------------
+
+    def _attributes(self) -> list[tuple[str, object]]:
+        """(name, object) for what this module holds directly; containers list their items."""
+        return list(vars(self).items())
+
+    def _walk(self, prefix: str = "") -> Iterator[tuple[str, str, object]]:
+        """("module" | "tensor", dotted name, object) for each module (each once, pre-order, self first)
+        and each tensor held by those modules, in attribute order. No recursion."""
+        seen: set[int] = set()
+        stack: list[tuple[str, object]] = [(prefix, self)]
         while stack:
             name, item = stack.pop()
-            children: list[tuple[str, object]] = []
-            if isinstance(item, Value):
-                if item.requires_grad and id(item) not in seen:
-                    seen.add(id(item))
-                    yield name, item
-                continue
             if isinstance(item, Module):
-                if id(item) in seen:  # a module reached twice (shared, or a back-reference): walk it once
+                if id(item) in seen:  # shared, or a back-reference: walk it once
                     continue
                 seen.add(id(item))
-                children = list(vars(item).items())
+                yield "module", name, item
+                children = item._attributes()
+            elif tensor_shape(item) is not None:
+                yield "tensor", name, item
+                continue
+            elif isinstance(item, dict):
+                children = [(str(key), child) for key, child in item.items()]
             elif isinstance(item, (list, tuple)):
                 children = [(str(index), child) for index, child in enumerate(item)]
+            else:
+                continue
             for child_name, child in reversed(children):
-                if isinstance(child, (Value, Module, list, tuple)) and not child_name.startswith("_"):
-                    stack.append((f"{name}.{child_name}" if name else child_name, child))
+                if isinstance(child, (Value, Module) + CONTAINERS):
+                    stack.append((_join(name, child_name), child))
+
+    def named_tensors(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
+        """(dotted name, tensor of Values) for each tensor: the state dict's entries, as Values."""
+        for kind, name, item in self._walk(prefix):
+            if kind == "tensor":
+                yield name, item
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Value]]:
+        """(dotted name, Value) for each parameter, each once, in attribute order ("weight.1.0")."""
+        seen: set[int] = set()
+        for name, tensor in self.named_tensors(prefix):
+            for suffix, value in flat_values(tensor):
+                if id(value) not in seen:
+                    seen.add(id(value))
+                    yield _join(name, suffix), value
 
     def parameters(self) -> list[Value]:
-        """The tracked parameters, each once."""
+        """The parameters, each once (frozen ones included, as torch lists them)."""
         return [parameter for _, parameter in self.named_parameters()]
 
     def num_parameters(self) -> int:
         """How many scalar parameters the module has."""
         return len(self.parameters())
 
-    def zero_grad(self) -> None:
-        """Set every parameter's gradient to 0.0."""
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """(dotted name, module) for this module ("") and every submodule, each once, pre-order."""
+        for kind, name, item in self._walk(prefix):
+            if kind == "module":
+                yield name, item  # type: ignore[misc]
+
+    def modules(self) -> Iterator[Module]:
+        """This module and every submodule, each once."""
+        return (module for _, module in self.named_modules())
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """(name, module) for the modules held directly (in attributes, lists, tuples and dicts), each once."""
+        seen = {id(self)}
+        stack: list[tuple[str, object]] = list(reversed(self._attributes()))
+        while stack:
+            name, item = stack.pop()
+            if isinstance(item, Module):
+                if id(item) not in seen:
+                    seen.add(id(item))
+                    yield name, item
+            elif isinstance(item, dict):
+                stack.extend((_join(name, str(key)), child) for key, child in reversed(list(item.items())))
+            elif isinstance(item, (list, tuple)) and tensor_shape(item) is None:
+                stack.extend((_join(name, str(index)), child) for index, child in reversed(list(enumerate(item))))
+
+    def children(self) -> Iterator[Module]:
+        """The modules held directly."""
+        return (module for _, module in self.named_children())
+
+    def apply(self: ModuleType, function: Callable[[Module], object]) -> ModuleType:
+        """Call function(module) on every submodule, children before their parents, then on self (as torch)."""
+        for module in reversed(list(self.modules())):
+            function(module)
+        return self
+
+    def train(self: ModuleType, mode: bool = True) -> ModuleType:
+        """Set .training on this module and every submodule; returns self."""
+        if not isinstance(mode, bool):
+            raise TypeError(f"train(mode) needs a bool, got {type(mode).__name__}: {mode!r}")
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self: ModuleType) -> ModuleType:
+        """train(False)."""
+        return self.train(False)
+
+    def requires_grad_(self: ModuleType, requires_grad: bool = True) -> ModuleType:
+        """Track (True) or freeze (False) every parameter; returns self. Frozen parameters stay
+        parameters (in parameters() and the state dict); optimizers skip them."""
+        if not isinstance(requires_grad, bool):
+            raise TypeError(f"requires_grad_() needs a bool, got {type(requires_grad).__name__}: {requires_grad!r}")
+        for parameter in self.parameters():
+            parameter.requires_grad = requires_grad
+        return self
+
+    def zero_grad(self, set_to_none: bool = False) -> None:
+        """Set every parameter's gradient to 0.0 (set_to_none=True too: chaingrad's engine keeps every
+        gradient a number)."""
         for parameter in self.parameters():
             parameter.grad = 0.0
 
-    def state_dict(self) -> dict[str, float]:
-        """{dotted name: number} for every parameter (the numbers, not the Values)."""
-        return {name: parameter.data for name, parameter in self.named_parameters()}
+    # --- state dicts ----------------------------------------------------------------------------
 
-    def load_state_dict(self, state: dict[str, float]) -> None:
-        """Set the parameters from `state`; a mismatch raises and changes nothing."""
-        from nn.serialize import check_state_dict
+    def state_dict(self) -> dict[str, Any]:
+        """{dotted name: number, or nested lists of numbers} for each tensor (torch's names and shapes)."""
+        return {name: numbers_of(tensor) for name, tensor in self.named_tensors()}
 
-        parameters = dict(self.named_parameters())
-        numbers = check_state_dict(state, expected=list(parameters))
-        for name, number in numbers.items():
-            parameters[name].data = number
+    def load_state_dict(self, state: Any, strict: bool = True, allow_nonfinite: bool = False) -> IncompatibleKeys:
+        """Set the parameters from `state` (ours, torch's tensors, numpy arrays, or the flat
+        one-number-per-name form). Everything is checked before anything changes: a wrong shape or a
+        bad number raises StateDictError; so do missing or unexpected keys unless strict=False, and
+        NaN or inf unless allow_nonfinite=True.
+
+        Returns:
+            IncompatibleKeys(missing_keys, unexpected_keys), as torch's load_state_dict.
+        """
+        missing, unexpected, assignments = match_state_dict(dict(self.named_tensors()), state, strict, allow_nonfinite)
+        for value, number in assignments:
+            value.data = number
+        return IncompatibleKeys(missing, unexpected)
+
+    # --- printing, pickling ---------------------------------------------------------------------
 
     def extra_repr(self) -> str:
         """The part of the repr inside the parentheses (as in torch.nn.Module)."""
         return ""
 
     def _children(self) -> list[tuple[str, Module]]:
-        """(dotted name, module) for the modules held directly or in lists."""
-        found = []
-        for name, item in vars(self).items():
-            if isinstance(item, Module):
-                found.append((name, item))
-            elif isinstance(item, (list, tuple)):
-                found += [(f"{name}.{index}", child) for index, child in enumerate(item) if isinstance(child, Module)]
-        return found
+        """(name, module) shown inside the repr."""
+        return list(self.named_children())
 
     def __repr__(self) -> str:
         children = self._children()
@@ -121,85 +226,3 @@ class Module:
             lines.append(f"  ({name}): " + repr(child).replace("\n", "\n  "))
         lines.append(")")
         return "\n".join(lines)
-
-
-class Neuron(Module):
-    """activation(w · x + b), with the pre-activation w · x + b as one engine.dot node."""
-
-    def __init__(self, nin: int, activation: str = "relu", rng: random.Random | int | None = None) -> None:
-        _check_size("nin", nin)
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}")
-        generator = _make_rng(rng)
-        gain = math.sqrt(2.0) if activation in ("relu", "leaky_relu") else 1.0
-        bound = gain * math.sqrt(3.0 / nin)
-        self.w = [Value(generator.uniform(-bound, bound)) for _ in range(nin)]
-        self.b = Value(0.0)
-        self.activation = activation
-        self._activate = ACTIVATION_METHODS[activation]
-
-    def __call__(self, x: Input) -> Value:
-        if len(x) != len(self.w):
-            raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
-        return self._activate(engine.dot(self.w, x, bias=self.b))
-
-    def extra_repr(self) -> str:
-        return f"nin={len(self.w)}, activation={self.activation!r}"
-
-
-class Layer(Module):
-    """nout Neurons reading the same nin inputs."""
-
-    def __init__(
-        self, nin: int, nout: int, activation: str = "relu", rng: random.Random | int | None = None
-    ) -> None:
-        _check_size("nin", nin)
-        _check_size("nout", nout)
-        generator = _make_rng(rng)
-        self.neurons = [Neuron(nin, activation, generator) for _ in range(nout)]
-
-    def __call__(self, x: Input) -> list[Value]:
-        nin = len(self.neurons[0].w)
-        if len(x) != nin:
-            raise ValueError(f"Layer expects {nin} inputs, got {len(x)}")
-        return [neuron(x) for neuron in self.neurons]
-
-    def extra_repr(self) -> str:
-        first = self.neurons[0]
-        return f"nin={len(first.w)}, nout={len(self.neurons)}, activation={first.activation!r}"
-
-    def _children(self) -> list[tuple[str, Module]]:
-        return []  # neurons are summarised by extra_repr
-
-
-class MLP(Module):
-    """A multi-layer perceptron: hidden layers use `activation`, the last layer is linear."""
-
-    def __init__(
-        self, nin: int, nouts: Sequence[int], activation: str = "relu", rng: random.Random | int | None = None
-    ) -> None:
-        _check_size("nin", nin)
-        if not nouts:
-            raise ValueError("nouts must list at least one layer size, e.g. MLP(3, [4, 4, 1])")
-        sizes = [nin] + [_check_size(f"nouts[{index}]", size) for index, size in enumerate(nouts)]
-        generator = _make_rng(rng)
-        self.layers = [
-            Layer(sizes[index], sizes[index + 1], activation if index < len(nouts) - 1 else "linear", generator)
-            for index in range(len(nouts))
-        ]
-
-    def __call__(self, x: Input) -> Value | list[Value]:
-        """The outputs for one input vector: a Value if the last layer has one neuron, else a list."""
-        nin = len(self.layers[0].neurons[0].w)
-        if len(x) != nin:
-            raise ValueError(f"MLP expects {nin} inputs, got {len(x)}")
-        out: list[Any] = list(x)
-        for layer in self.layers:
-            neurons = layer.neurons
-            out = engine.linear([neuron.w for neuron in neurons], out, [neuron.b for neuron in neurons])
-            activate = neurons[0]._activate
-            out = [activate(value) for value in out]
-        return out[0] if len(out) == 1 else out
-
-    def extra_repr(self) -> str:
-        return ""

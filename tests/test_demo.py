@@ -82,6 +82,21 @@ def test_help_runs_as_a_script():
         assert option in completed.stdout
 
 
+@pytest.mark.parametrize("options", [
+    [],  # moons, hinge, the whole set per step
+    ["--dataset", "blobs", "--samples", "30", "--batch-size", "8", "--hidden", "8"],  # cross-entropy, mini-batches
+    ["--loss", "bce", "--optimizer", "adam", "--samples", "40", "--activation", "tanh"],
+])
+def test_compiled_demo_has_the_eager_loss_curve(options):
+    common = ["--no-plots", "--quiet", "--steps", "12", *options]
+    _, _, _, eager, _ = demo.train(demo.parse_arguments(common))
+    _, _, _, compiled, _ = demo.train(demo.parse_arguments(common + ["--compiled"]))
+    assert len(eager["loss"]) == len(compiled["loss"]) == 12
+    for a, b in zip(eager["loss"], compiled["loss"]):
+        assert abs(a - b) <= 1e-12 * max(1.0, abs(a)), (a, b)
+    assert eager["accuracy"] == compiled["accuracy"]
+
+
 def test_summary_reports_loss_and_accuracy_of_the_trained_model(capsys):
     """Both numbers of the summary are of the model after the last update: with Adam (no learning-rate
     schedule) and the whole set per step, a 5-step run's summary is what step 6 of a 6-step run reports."""

@@ -20,7 +20,8 @@ def close(number: float) -> object:
 def test_every_example_is_tested():
     tested = {"apple", "square_of_sum", "backprop_vs_paths", "nielsen_bp", "l2_mlp", "softmax_nodes",
               "numerical_vs_backprop", "newton",
-              "custom_op"}  # custom_op: in test_engine_core.py
+              "custom_op",  # custom_op: in test_engine_core.py
+              "compiled_neuron", "digits"}  # digits: in test_compile.py (it needs scikit-learn)
     assert {path.stem for path in EXAMPLES.glob("*.py")} == tested
 
 
@@ -88,3 +89,13 @@ def test_newton(capsys):
     assert newton2[-1][0] == (close(1.0), close(1.0)) and len(newton2) - 1 == 7
     assert len(descent2) - 1 == 2000 and descent2[-1][1] > 0.1  # still far from (1, 1)
     assert "Newton: |f'| < 1e-10 after 6 steps; gradient descent: after 105 steps" in capsys.readouterr().out
+
+
+def test_compiled_neuron(capsys):
+    numbers = run("compiled_neuron")
+    assert (numbers["o"], numbers["w1"], numbers["w2"], numbers["b"]) == (
+        close(2 ** -0.5), close(1.0), close(0.0), close(0.5))
+    forward, backward = numbers["source"].split("# backward")
+    assert "x1w1 = x1 * w1" in forward and "o = tanh(n)" in forward
+    assert "grad_n = 1.0 - (o * o)" in backward and "grad_w1 = grad_n * x1" in backward
+    assert "grad_w1 = grad_n * x1" in capsys.readouterr().out

@@ -1,34 +1,20 @@
-"""Drawing a computation graph with Graphviz: one record per Value (label | data | grad), one small
-node per op, edges in data-flow order, ids from the topological order so drawings are the same on
-every run.
+"""Drawing a computation graph with Graphviz: one record per Value (name | data | grad), one small
+node per op, one grey node per constant (the 1 of b + 1), edges in data-flow order. Node ids and the
+names of unlabelled Values (v0, v1, ...) come from the topological order, so drawings are the same on
+every run, and the same names appear in captions, tables and pictures.
 """
 
 from __future__ import annotations
 
-import math
-from typing import Any, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping
 
 from engine import Value, topological_order
-from viz.files import PathLike, configure_graphviz, write_picture
-
-COLOURS = {
-    "output": "#f4b183",  # the root
-    "parameter": "#a9d18e",  # leaves passed as `parameters`
-    "input": "#9dc3e6",  # other leaves (numbers mixed into ops are constants and not drawn)
-    "intermediate": "#ffffff",
-}
-
-
-def format_number(number: float) -> str:
-    """4 decimals as micrograd shows them (2.0000); 4 significant digits in scientific form where
-    4 decimals would hide the value (tiny numbers) or grow too long (huge ones). A Value (a gradient
-    made with create_graph=True) shows its number."""
-    number = float(number)
-    if not math.isfinite(number):
-        return str(number)
-    if number != 0.0 and (abs(number) < 5e-5 or abs(number) >= 1e6):
-        return f"{number:.3e}"
-    return f"{number:.4f}"
+from viz.files import FONT, PathLike, needs_cjk_font, write_picture
+from viz.layers import draw_layers
+from viz.numbers import format_number, format_short
+from viz.picture import picture_class
+from viz.style import COLOURS, UNREACHED, escape
 
 
 def role(value: Value, root: Value, parameters: Mapping[int, str]) -> str:
@@ -40,10 +26,154 @@ def role(value: Value, root: Value, parameters: Mapping[int, str]) -> str:
     return "parameter" if id(value) in parameters else "input"
 
 
-def _escape(text: str) -> str:
-    for character in "\\{}|<>\"":
-        text = text.replace(character, "\\" + character)
-    return text
+@dataclass(frozen=True)
+class Constant:
+    """A number (or an untracked Value) given to an op: drawn, but no gradient flows to it."""
+
+    node: str  # its DOT node id
+    consumer: Value
+    position: int  # its place among the op's operands
+    data: float
+    label: str
+
+
+@dataclass
+class Parts:
+    """What one drawing holds: the Values kept, their ids and names, the constants, the parent slots drawn."""
+
+    root: Value
+    order: list[Value]
+    kept: set[Value]
+    ids: dict[Value, str]
+    names: dict[Value, str]
+    roles: dict[Value, str]
+    constants: dict[Value, list[Constant]] = field(default_factory=dict)
+    slots: dict[Value, range] = field(default_factory=dict)
+    left_out: dict[Value, int] = field(default_factory=dict)
+
+
+def parameter_names(parameters: Any) -> dict[int, str]:
+    """id(parameter) -> its name in a Module ('' for a plain list of Values)."""
+    if hasattr(parameters, "named_parameters"):
+        return {id(p): name for name, p in parameters.named_parameters()}
+    return {id(p): "" for p in parameters}
+
+
+def value_names(order: list[Value], parameters: Mapping[int, str]) -> dict[Value, str]:
+    """Each Value's name: its label, else its parameter name, else v<place in the topological order>."""
+    return {value: value.label or parameters.get(id(value), "") or f"v{index}" for index, value in enumerate(order)}
+
+
+def constants_of(value: Value, node: str) -> list[Constant]:
+    """The operands of value's op that are not parents (numbers, untracked Values), in operand order."""
+    parents = value.parents
+    found, slot = [], 0
+    for position, operand in enumerate(value.operands):
+        if slot < len(parents) and operand is parents[slot]:
+            slot += 1
+            continue
+        if isinstance(operand, Value):
+            found.append(Constant(f"{node}_k{position}", value, position, operand.data, operand.label))
+        else:
+            found.append(Constant(f"{node}_k{position}", value, position, float(operand), ""))
+    return found if slot == len(parents) else []  # operands that do not line up with the parents: draw none
+
+
+def collect(root: Value, parameters: Any = (), max_nodes: int = 200, max_parents: int = 12) -> Parts:
+    """The Values, names and constants of root's drawing (see draw)."""
+    order = topological_order(root)
+    named = parameter_names(parameters)
+    kept = _nearest(root, max_nodes, max_parents)
+    ids = {value: f"v{index}" for index, value in enumerate(order)}
+    parts = Parts(root, order, kept, ids, value_names(order, named), {v: role(v, root, named) for v in order})
+    for value in order:
+        if value in kept and value.parents:
+            parts.constants[value] = constants_of(value, ids[value])
+            shown = _shown_slots(value.parents, max_parents)
+            parts.slots[value] = shown
+            parts.left_out[value] = len(value.parents) - len([s for s in shown if value.parents[s] in kept])
+    return parts
+
+
+def flow_text(local: float, upstream: float, formatter: Callable[[float], str] = format_number) -> str:
+    """An edge's whole product: local derivative × upstream gradient = what the parent receives."""
+    return f"{formatter(local)} × {formatter(upstream)} = {formatter(float(local) * float(upstream))}"
+
+
+def build(
+    parts: Parts,
+    rankdir: str,
+    grad_text: Callable[[Value], str | None],
+    edge_label: Callable[[Value, int], str | None],
+    highlight: Iterable[Value] = (),
+    bold_edges: Iterable[tuple[Value, int]] = (),
+    with_ids: bool = False,
+):
+    """The Digraph of `parts`. grad_text(value) is the text after 'grad' (None: not reached yet);
+    edge_label(value, slot) labels the edge from value's parent in `slot` (None: no label)."""
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
+    highlighted = {id(v) for v in highlight}
+    bold = {(id(v), slot) for v, slot in bold_edges}
+    font = {"fontname": FONT}
+    graph = picture_class()(graph_attr={"rankdir": rankdir, **font},
+                            node_attr={**font, "fontsize": "11"}, edge_attr={**font, "fontsize": "9"})
+    record = (lambda text: "{ " + text + " }") if rankdir in ("TB", "BT") else (lambda text: text)
+
+    def node_id(name: str) -> dict[str, str]:
+        return {"id": name} if with_ids else {}
+
+    for value in parts.order:
+        if value not in parts.kept:
+            continue
+        name = parts.ids[value]
+        grad = grad_text(value)
+        fields = [escape(parts.names[value]), f"data {format_number(value.data)}",
+                  escape(f"grad {grad}") if grad is not None else "grad not yet"]
+        attributes = {"shape": "record", "style": "filled", "fillcolor": COLOURS[parts.roles[value]],
+                      "penwidth": "3" if id(value) in highlighted else "1"}
+        if grad is None:
+            attributes.update(style="filled,dashed", fillcolor=UNREACHED, fontcolor="#7f7f7f")
+        width = _cjk_width(fields)
+        if width:
+            attributes["width"] = width
+        graph.node(name, label=record(" | ".join(fields)), **attributes, **node_id(name))
+        if not value.parents:
+            continue
+        op_name = f"{name}_op"
+        graph.node(op_name, label=escape(value.op), shape="ellipse", width="0.3", height="0.3", fontsize="10",
+                   penwidth="3" if id(value) in highlighted else "1", **node_id(op_name))
+        graph.edge(op_name, name, penwidth="3" if id(value) in highlighted else "1", **node_id(f"{name}_out"))
+        for constant in parts.constants.get(value, []):
+            text = f"{escape(constant.label)} | " if constant.label else ""
+            graph.node(constant.node, label=record(f"{text}constant {format_short(constant.data)}"), shape="record",
+                       style="filled,rounded", fillcolor=COLOURS["constant"], fontsize="10", color="#a6a6a6",
+                       **node_id(constant.node))
+            graph.edge(constant.node, op_name, color="#a6a6a6", style="dashed", **node_id(f"{constant.node}_in"))
+        for slot in parts.slots[value]:
+            parent = value.parents[slot]
+            if parent not in parts.kept:
+                continue
+            attributes = {}
+            label = edge_label(value, slot)
+            if label is not None:
+                attributes["label"] = escape(label)
+            if (id(value), slot) in bold:
+                attributes.update(penwidth="3", color="#c55a11", fontcolor="#c55a11")
+            graph.edge(parts.ids[parent], op_name, **attributes, **node_id(f"{name}_in{slot}"))
+        if parts.left_out.get(value):
+            marker = f"{name}_more"
+            graph.node(marker, label=f"… {parts.left_out[value]} more", shape="plaintext", fontsize="9")
+            graph.edge(marker, op_name, style="dashed")
+    return graph
+
+
+def _cjk_width(fields: list[str]) -> str | None:
+    """Graphviz counts a CJK character as wide as a space; a node width (inches) that fits them, or None."""
+    if not any(needs_cjk_font(text) for text in fields):
+        return None
+    widest = max(sum(11.0 if needs_cjk_font(c) else 6.2 for c in text) for text in fields)
+    return f"{(widest + 16) / 72:.2f}"
 
 
 def draw(
@@ -53,7 +183,7 @@ def draw(
     show_flow: bool = False,
     max_nodes: int = 200,
     max_parents: int = 12,
-    grads: Mapping[Value, float] | None = None,
+    grads: Mapping[Value, Any] | None = None,
     highlight: Iterable[Value] = (),
 ):
     """The computation graph of `root` as a graphviz.Digraph (shown inline in Jupyter).
@@ -62,67 +192,36 @@ def draw(
         rankdir: 'LR' (left to right) or 'TB' (top to bottom).
         parameters: Values to colour as parameters, or a Module, whose parameter names then label
             unlabelled parameters (e.g. 'layers.0.neurons.1.w.0').
-        show_flow: label each edge with its local derivative and the gradient it carried
-            (local x upstream gradient), the products that backward() piles into each parent.
+        show_flow: label each edge with the whole product backward() piles into the parent:
+            local derivative × upstream gradient = sent (e.g. '3.0000 × 1.0000 = 3.0000').
         max_nodes: draw at most this many Values, nearest the root first; a marker says how many
-            were left out.
+            were left out. With a Module as `parameters`, a graph that does not fit (more Values
+            than max_nodes, or an op with more parents than max_parents) is drawn layer by layer
+            instead (viz.draw_layers).
         max_parents: an op with more parents shows the first ones and one marker node for the rest.
-        grads: gradients to show instead of `.grad` (used by the step-by-step backward frames).
+        grads: gradients to show instead of `.grad`; Values missing from it are drawn as not reached
+            yet (dashed, 'grad not yet'), unlike a gradient of 0.
         highlight: Values drawn with a thick border.
     """
-    graphviz = configure_graphviz(required=False)  # the Digraph can then display itself in Jupyter
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
-    order = topological_order(root)
-    kept = _nearest(root, max_nodes, max_parents)
-    ids = {value: f"v{index}" for index, value in enumerate(order)}
-    if hasattr(parameters, "named_parameters"):
-        parameter_names = {id(p): name for name, p in parameters.named_parameters()}
+    if hasattr(parameters, "named_parameters") and grads is None:
+        order = topological_order(root)
+        if len(order) > max_nodes or any(len(value.parents) > max_parents for value in order):
+            return draw_layers(root, parameters, rankdir)
+    parts = collect(root, parameters, max_nodes, max_parents)
+    grad_text: Callable[[Value], str | None]
+    if grads is None:
+        gradient = lambda value: value.grad  # noqa: E731
+        grad_text = lambda value: format_number(value.grad)  # noqa: E731
     else:
-        parameter_names = {id(p): "" for p in parameters}
-    highlighted = {id(v) for v in highlight}
-    shown_grad = (lambda v: grads.get(v, 0.0)) if grads is not None else (lambda v: v.grad)
+        gradient = lambda value: grads.get(value, 0.0)  # noqa: E731
+        grad_text = lambda value: format_number(grads[value]) if value in grads else None  # noqa: E731
 
-    graph = graphviz.Digraph(graph_attr={"rankdir": rankdir}, node_attr={"fontname": "Helvetica", "fontsize": "11"})
-    for value in order:
-        if value not in kept:
-            continue
-        name = ids[value]
-        label = value.label or parameter_names.get(id(value), "")
-        numbers = f"data {format_number(value.data)} | grad {format_number(shown_grad(value))}"
-        text = f"{_escape(label)} | {numbers}" if label else numbers
-        graph.node(
-            name,
-            label="{ " + text + " }" if rankdir in ("TB", "BT") else text,
-            shape="record",
-            style="filled",
-            fillcolor=COLOURS[role(value, root, parameter_names)],
-            penwidth="3" if id(value) in highlighted else "1",
-        )
-        if not value.parents:
-            continue
-        op_name = f"{name}_op"
-        graph.node(op_name, label=_escape(value.op), shape="ellipse", width="0.3", height="0.3", fontsize="10")
-        graph.edge(op_name, name)
-        parents = value.parents
-        locals_ = value.local_derivatives
-        shown = _shown_slots(parents, max_parents)
-        for slot in shown:
-            parent = parents[slot]
-            if parent not in kept:
-                continue
-            attributes = {}
-            if show_flow:
-                contribution = locals_[slot] * shown_grad(value)
-                attributes["label"] = f"×{format_number(locals_[slot])} = {format_number(contribution)}"
-                attributes["fontsize"] = "9"
-            graph.edge(ids[parent], op_name, **attributes)
-        left_out = len(parents) - len(shown) + len([slot for slot in shown if parents[slot] not in kept])
-        if left_out:
-            marker = f"{name}_more"
-            graph.node(marker, label=f"… {left_out} more", shape="plaintext", fontsize="9")
-            graph.edge(marker, op_name, style="dashed")
-    return graph
+    def edge_label(value: Value, slot: int) -> str | None:
+        if not show_flow:
+            return None
+        return flow_text(value.local_derivatives[slot], gradient(value))
+
+    return build(parts, rankdir, grad_text, edge_label, highlight)
 
 
 def _shown_slots(parents: tuple[Value, ...], max_parents: int) -> range:

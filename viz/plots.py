@@ -1,7 +1,14 @@
-"""Training pictures with matplotlib (the `plot` extra, imported only when called; Agg backend)."""
+"""Training pictures with matplotlib (the `plot` extra, imported only when called).
+
+Each function returns a matplotlib Figure (Jupyter shows it inline) and writes it to `path` when
+one is given. Figures are made with matplotlib.figure.Figure, not pyplot: no backend is chosen or
+switched, and pyplot's list of open figures is not touched, so a notebook's own plt.show() keeps
+working.
+"""
 
 from __future__ import annotations
 
+import functools
 import io
 from pathlib import Path
 from typing import Mapping, Sequence, Union
@@ -13,12 +20,27 @@ from viz.files import PathLike, require
 History = Union[Sequence[float], Mapping[str, Sequence[float]]]
 
 
-def _pyplot():
-    matplotlib = require("matplotlib", "plot")
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as pyplot
+@functools.lru_cache(maxsize=None)
+def figure_class() -> type:
+    """matplotlib's Figure that also shows itself as PNG in Jupyter when no backend registered one."""
+    require("matplotlib", "plot")
+    from matplotlib.figure import Figure
 
-    return pyplot
+    class PlotFigure(Figure):
+        """A matplotlib Figure made without pyplot."""
+
+        def _repr_png_(self) -> bytes:
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+            return buffer.getvalue()
+
+    return PlotFigure
+
+
+def _figure(width: float, height: float):
+    """A Figure of its own (no pyplot, no backend switch)."""
+    require("matplotlib", "plot")
+    return figure_class()(figsize=(width, height))
 
 
 def _save(figure, path: PathLike) -> Path:
@@ -29,12 +51,14 @@ def _save(figure, path: PathLike) -> Path:
     return target
 
 
-def plot_decision_boundary(model, X: Sequence[Sequence[float]], y: Sequence[int], path: PathLike, resolution: int = 60) -> Path:
-    """The model's decision regions over the data's range with the points on top.
+def plot_decision_boundary(model, X: Sequence[Sequence[float]], y: Sequence[int], path: PathLike | None = None,
+                           resolution: int = 60):
+    """The model's decision regions over the data's range with the points on top, as a Figure
+    (also written to `path` if given).
 
     Binary models (one output) split at score 0; multi-class models colour the arg-max class.
     """
-    pyplot = _pyplot()
+    figure = _figure(5, 5)
     xs = [point[0] for point in X]
     ys = [point[1] for point in X]
     margin_x = (max(xs) - min(xs)) * 0.1 + 0.1
@@ -52,23 +76,24 @@ def plot_decision_boundary(model, X: Sequence[Sequence[float]], y: Sequence[int]
                 else:
                     row.append(1 if out.data > 0 else 0)
             regions.append(row)
-    figure, axes = pyplot.subplots(figsize=(5, 5))
+    axes = figure.subplots()
     classes = max(max(y) + 1, 2)
     axes.contourf(grid_x, grid_y, regions, alpha=0.35, cmap="coolwarm", levels=[c - 0.5 for c in range(classes + 1)])
     axes.scatter(xs, ys, c=list(y), cmap="coolwarm", edgecolors="black", s=28)
     axes.set_title("decision boundary")
-    path = _save(figure, path)
-    pyplot.close(figure)
-    return path
+    if path is not None:
+        _save(figure, path)
+    return figure
 
 
-def plot_loss(history: History, path: PathLike) -> Path:
-    """Loss per step (and accuracy, when `history` is a mapping with an 'accuracy' list)."""
-    pyplot = _pyplot()
+def plot_loss(history: History, path: PathLike | None = None):
+    """Loss per step (and accuracy, when `history` is a mapping with an 'accuracy' list), as a
+    Figure (also written to `path` if given)."""
     series = {"loss": list(history)} if not isinstance(history, Mapping) else dict(history)
     if "loss" not in series or not series["loss"]:
         raise ValueError("plot_loss needs a non-empty loss history (a list, or a mapping with a 'loss' list)")
-    figure, axes = pyplot.subplots(figsize=(6, 3.5))
+    figure = _figure(6, 3.5)
+    axes = figure.subplots()
     axes.plot(series["loss"], color="tab:red", label="loss")
     axes.set_xlabel("step")
     axes.set_ylabel("loss")
@@ -80,6 +105,6 @@ def plot_loss(history: History, path: PathLike) -> Path:
         lines = axes.get_lines() + other.get_lines()
         axes.legend(lines, [line.get_label() for line in lines], loc="center right")
     axes.set_title("training")
-    path = _save(figure, path)
-    pyplot.close(figure)
-    return path
+    if path is not None:
+        _save(figure, path)
+    return figure

@@ -1,0 +1,101 @@
+"""A network too big to draw Value by Value, drawn layer by layer: one box per layer of the Module
+(its parameters, the Values it computed, its parameters' gradients), the inputs, the output, and
+arrows counting the edges between them.
+
+Each Value belongs to the deepest layer whose parameters it depends on (walking the topological
+order once); Values after the last layer (a loss) go with the last layer; the root has a box of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from engine import Value, topological_order
+from viz.files import FONT
+from viz.numbers import format_number
+from viz.picture import picture_class
+from viz.style import COLOURS, escape
+
+
+def layer_of(name: str) -> str:
+    """The layer a parameter name belongs to: 'layers.0.neurons.1.w.0' -> 'layers.0', 'fc1.weight' -> 'fc1'."""
+    match = re.match(r"^([^.]+\.\d+)\.", name) or re.match(r"^([^.]+)\.", name)
+    return match[1] if match else name
+
+
+def _describe(model: Any, layer: str) -> str:
+    """The layer's one-line repr, e.g. Layer(nin=4, nout=16, activation='relu'), if the model has it."""
+    target = model
+    for part in layer.split("."):
+        target = target[int(part)] if part.isdigit() and isinstance(target, (list, tuple)) else getattr(target, part, None)
+        if target is None:
+            return ""
+    text = repr(target)
+    return text if "\n" not in text and len(text) < 80 else type(target).__name__
+
+
+def draw_layers(root: Value, model: Any, rankdir: str = "LR"):
+    """root's graph summarised by the layers of `model` (a Module with named_parameters()), as a Digraph."""
+    if not hasattr(model, "named_parameters"):
+        raise TypeError(f"draw_layers needs a Module (with named_parameters()), got {type(model).__name__}")
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
+    layers: list[str] = []
+    stage_of_parameter: dict[int, int] = {}
+    for name, parameter in model.named_parameters():
+        layer = layer_of(name)
+        if layer not in layers:
+            layers.append(layer)
+        stage_of_parameter[id(parameter)] = layers.index(layer)
+    order = topological_order(root)
+    stage: dict[Value, int] = {}  # -1: inputs
+    for value in order:
+        if not value.parents:
+            stage[value] = stage_of_parameter.get(id(value), -1)
+        else:
+            stage[value] = max(stage[parent] for parent in value.parents)
+    groups = ["inputs"] + layers + ["output"]
+    group = {value: stage[value] + 1 for value in order}
+    group[root] = len(groups) - 1
+    counts = [0] * len(groups)
+    parameter_counts = [0] * len(groups)
+    gradients: list[list[float]] = [[] for _ in groups]
+    for value in order:
+        counts[group[value]] += 1
+        if id(value) in stage_of_parameter:
+            parameter_counts[group[value]] += 1
+            gradients[group[value]].append(abs(value.grad))
+    links: dict[tuple[int, int], int] = {}
+    for value in order:
+        for parent in value.parents:
+            if group[parent] != group[value]:
+                key = (group[parent], group[value])
+                links[key] = links.get(key, 0) + 1
+    font = {"fontname": FONT}
+    graph = picture_class()(graph_attr={"rankdir": rankdir, **font}, node_attr={**font, "fontsize": "11"},
+                            edge_attr={**font, "fontsize": "9"})
+    record = (lambda text: "{ " + text + " }") if rankdir in ("TB", "BT") else (lambda text: text)
+    inputs = [value for value in order if group[value] == 0]
+    counted = f"{len(inputs)} Value{'s' if len(inputs) != 1 else ''}" if inputs else "plain numbers (no Values)"
+    graph.node("inputs", label=record(f"inputs | {counted}"), shape="record", style="filled",
+               fillcolor=COLOURS["input"])
+    for index, layer in enumerate(layers, start=1):
+        fields = [escape(layer)]
+        description = _describe(model, layer)
+        if description:
+            fields.append(escape(description))
+        fields.append(f"{parameter_counts[index]} parameters, {counts[index] - parameter_counts[index]} Values computed")
+        if gradients[index]:
+            largest = max(gradients[index])
+            mean = sum(gradients[index]) / len(gradients[index])
+            fields.append(escape(f"parameters' |grad|: mean {format_number(mean)}, max {format_number(largest)}"))
+        graph.node(f"layer{index}", label=record(" | ".join(fields)), shape="record", style="filled",
+                   fillcolor=COLOURS["parameter"])
+    root_name = escape(root.label or "output")
+    graph.node("output", label=record(f"{root_name} | data {format_number(root.data)} | grad {format_number(root.grad)}"),
+               shape="record", style="filled", fillcolor=COLOURS["output"])
+    names = ["inputs"] + [f"layer{index}" for index in range(1, len(layers) + 1)] + ["output"]
+    for (source, target), count in sorted(links.items()):
+        graph.edge(names[source], names[target], label=f"{count} edge{'s' if count != 1 else ''}")
+    return graph
