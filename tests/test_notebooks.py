@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,48 @@ def test_05_softmax_and_nodes():
     assert numbers["matmul"] < 1e-15
     assert numbers["W"] == [[close(0.75), close(-1.0), close(-1.5)], [close(2.125), close(-2.0), close(2.0)]]  # x^T dL/dy
     assert pictures(notebook) >= 1
+
+
+def test_02_piling_up():
+    notebook, numbers = run("02_piling_up", {
+        "a": "a.grad", "b": "b.grad", "paths": "[by_paths_a, by_paths_b]", "pile": "trace.piles[b]",
+        "captions": "page.captions", "rows": "rows"})
+    assert (numbers["a"], numbers["b"]) == (2.0, 5.0)
+    assert numbers["paths"] == [2.0, 5.0]
+    assert numbers["pile"] == [2.0, 3.0]
+    assert "b's pile: 2 + 3 = 5" in numbers["captions"][7]
+    path_costs = [row[1] for row in numbers["rows"]]
+    backprop_costs = [row[2] for row in numbers["rows"]]
+    assert all(later > 2.5 * earlier for earlier, later in zip(path_costs, path_costs[1:]))  # exponential
+    assert len({later - earlier for earlier, later in zip(backprop_costs, backprop_costs[1:])}) == 1  # linear
+    assert any("text/html" in output.get("data", {}) and "iframe" in output["data"]["text/html"]
+               for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs)  # the explorer
+    assert pictures(notebook) >= 2
+
+
+def test_03_nielsen_bp1_bp4():
+    notebook, numbers = run("03_nielsen_bp1_bp4", {
+        "largest": "largest_difference", "compiled": "compiled_difference", "sgd": "sgd_difference",
+        "lines": "[len(bp1_lines), len(bp2_lines), len(weight_lines)]", "traces": "compiled.traces",
+        "C": "C.data", "by_hand_C": "0.5 * sum((t - a.data) ** 2 for a, t in zip(a3, y))", "rows": "rows"})
+    assert numbers["largest"] < 1e-15  # BP1-BP4 against the engine
+    assert numbers["compiled"] < 1e-15 and numbers["traces"] == 1
+    assert numbers["lines"] == [2, 4, 20]  # BP1 per output neuron, BP2 per hidden one, BP4 per weight, in the code
+    assert numbers["sgd"] < 1e-14
+    assert numbers["C"] == close(numbers["by_hand_C"])
+    assert all(forward == 2 * parameters for parameters, forward, *_ in numbers["rows"])
+
+
+def test_06_training():
+    notebook, numbers = run("06_training", {
+        "moons": "moons_accuracy", "moons_loss": "moons_loss", "first_loss": "history['loss'][0]",
+        "digits_available": "digits_available", "digits": "digits_accuracy"})
+    assert numbers["moons"] >= 0.9 and numbers["moons_loss"] < 0.5 * numbers["first_loss"]
+    if os.environ.get("CHAINGRAD_REQUIRE_EXAMPLES") == "1":  # set by .ci/run, which installs the extra
+        assert numbers["digits_available"], "scikit-learn (the examples extra) is missing"
+    if numbers["digits_available"]:
+        assert numbers["digits"] > 0.9
+        assert pictures(notebook) >= 5
+    else:  # scikit-learn is an optional extra ("examples"): the notebook says so and skips the digits
+        assert numbers["digits"] is None
+        assert pictures(notebook) >= 2
