@@ -168,7 +168,7 @@ def test_every_nn_loss(name):
         assert_same(eager, result, eager_model.parameters(), compiled_model.parameters())
 
 
-@pytest.mark.parametrize("activation", nn.module.ACTIVATIONS)
+@pytest.mark.parametrize("activation", nn.ACTIVATIONS)
 def test_mlp_training_with_each_activation(activation):
     """Several SGD steps: the parameters change between calls; the losses and parameters stay equal."""
     eager_model, compiled_model = twin_models(2, [8, 8, 1], activation, seed=3)
