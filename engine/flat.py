@@ -85,4 +85,8 @@ def reduce_value(value: Value) -> tuple:
     return unflatten, (records,)
 
 
+# Pickles name these by the umbrella's module, which is this very module (see chaingrad's docstring)
+# whether or not a learner's own engine.py holds the top-level name `engine`.
+for _function in (_Node, leaf, unflatten):
+    _function.__module__ = "chaingrad.engine.flat"
 copyreg.pickle(Value, reduce_value)

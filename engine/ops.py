@@ -125,6 +125,14 @@ def _softplus(x: float) -> float:
     return (x if x > 0.0 else 0.0) + math.log1p(math.exp(-abs(x)))
 
 
+def _sin(x: float) -> float:
+    return math.sin(x) if x - x == 0.0 else math.nan  # sin(+-inf) is NaN (IEEE, PyTorch), not an error
+
+
+def _cos(x: float) -> float:
+    return math.cos(x) if x - x == 0.0 else math.nan
+
+
 def _relu(x: float) -> float:
     return x if x > 0.0 or x != x else 0.0  # NaN stays NaN
 
@@ -148,7 +156,7 @@ def _power(x: float, k: float) -> float:
     """x ** k in real numbers; 0 ** k = inf for k < 0 (-inf for -0.0 and an odd k), as IEEE pow."""
     if x == 0.0 and k < 0.0:
         return math.copysign(math.inf, x) if _is_odd_integer(k) else math.inf
-    if x < 0.0 and not float(k).is_integer():
+    if x < 0.0 and k - k == 0.0 and not float(k).is_integer():  # (-2) ** inf is inf, ** nan is nan (IEEE)
         raise ValueError(
             f"a negative base with a non-integer exponent has no real value: ({x!r}) ** {k!r} in op '**'; "
             "use abs(x) ** k, or an integer exponent"
@@ -208,8 +216,8 @@ def _first_largest(operands: tuple) -> tuple:
 
 exp = _of_number_or_value("exp", _exp)
 log = _of_number_or_value("log", _log)
-sin = _of_number_or_value("sin", math.sin)
-cos = _of_number_or_value("cos", math.cos)
+sin = _of_number_or_value("sin", _sin)
+cos = _of_number_or_value("cos", _cos)
 tanh = _of_number_or_value("tanh", math.tanh)
 sigmoid = _of_number_or_value("sigmoid", _sigmoid)
 sqrt = _of_number_or_value("sqrt", _sqrt)
@@ -231,8 +239,8 @@ OPS: dict[str, Primitive] = {
         # the kinks' derivatives are constants (0 at the kink, as in PyTorch); a Value compares by its number
         Primitive("relu", _relu, lambda x, y: 1.0 if x > 0.0 else 0.0),
         Primitive("abs", abs, lambda x, y: 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)),
-        Primitive("sin", math.sin, lambda x, y: cos(x)),
-        Primitive("cos", math.cos, lambda x, y: -sin(x)),
+        Primitive("sin", _sin, lambda x, y: cos(x)),
+        Primitive("cos", _cos, lambda x, y: -sin(x)),
         Primitive("+", operator.add, lambda a, b, y: (1.0, 1.0)),
         Primitive("-", operator.sub, lambda a, b, y: (1.0, -1.0)),
         Primitive("*", operator.mul, lambda a, b, y: (b, a)),

@@ -171,3 +171,28 @@ def test_gradcheck_catches_a_wrong_derivative():
 def test_numerical_grad():
     grads = engine.numerical_grad(lambda a, b: a * b * b, [2.0, 3.0])
     assert grads == [pytest.approx(9.0, rel=1e-8), pytest.approx(12.0, rel=1e-8)]
+
+
+def test_sin_cos_of_infinity_and_powers_of_a_negative_base_are_ieee():
+    import math
+
+    import engine
+    from engine import Value
+
+    assert math.isnan(engine.sin(math.inf)) and math.isnan(engine.cos(-math.inf))
+    assert math.isnan((Value(1e308) * 10).sin().data)  # an overflow goes on as NaN, for detect_anomaly to catch
+    assert (Value(-2.0) ** math.inf).data == math.inf and (Value(-0.5) ** math.inf).data == 0.0
+    assert math.isnan((Value(-2.0) ** math.nan).data)
+
+
+def test_a_graph_pickles_beside_a_learners_own_engine_py(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "engine.py").write_text("class Value:\n    MINE = True\n")
+    script = (
+        "from chaingrad.engine import Value\nimport pickle\n"
+        "y = (Value(2.0) * Value(3.0)).tanh()\nprint(pickle.loads(pickle.dumps(y)).data == y.data)\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True)
+    assert completed.stdout.strip() == "True", completed.stderr
