@@ -152,3 +152,12 @@ def test_set_grad_enabled_called_alone_sets_the_mode_as_torch():
         with engine.set_grad_enabled(True):
             assert engine.is_grad_enabled()
         assert not engine.is_grad_enabled()
+
+
+def test_losses_given_numbers_where_values_belong_raise_type_error():
+    import nn
+
+    with pytest.raises(TypeError, match=r"hinge: scores\[0\] is a float"):
+        nn.hinge([1.0], [1.0])
+    with pytest.raises(TypeError, match=r"binary_cross_entropy: logits\[0\] is a str"):
+        nn.binary_cross_entropy("x", [1.0])
