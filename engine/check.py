@@ -8,14 +8,26 @@ from typing import Any, Callable, Sequence, Union
 from engine.errors import GradcheckError
 from engine.functional import hessian
 from engine.modes import no_grad
-from engine.value import Value
+from engine.value import Value, _as_float
 
 Function = Callable[..., Value]
 Inputs = Sequence[Union[Value, float]]
 
 
 def _numbers(inputs: Inputs) -> list[float]:
-    return [x.data if isinstance(x, Value) else float(x) for x in inputs]
+    """The numbers of `inputs` (Values or numbers, in any sequence), or TypeError naming the fix."""
+    if isinstance(inputs, (Value, str, bytes)) or not hasattr(inputs, "__iter__"):
+        raise TypeError(
+            f"the gradient checks need the inputs as a sequence of numbers or Values, got "
+            f"{type(inputs).__name__}: {inputs!r}; for one input write [x]"
+        )
+    return [x.data if isinstance(x, Value) else _as_float(x, f"the gradient checks: inputs[{index}]")
+            for index, x in enumerate(inputs)]
+
+
+def _check_function(f: object, where: str) -> None:
+    if not callable(f):
+        raise TypeError(f"{where}() needs a function of the inputs returning a Value, got {type(f).__name__}: {f!r}")
 
 
 def _evaluate(f: Function, numbers: list[float]) -> float:
@@ -32,6 +44,7 @@ def numerical_grad(f: Function, inputs: Inputs, eps: float = 1e-6) -> list[float
 
     Costs two evaluations of f per input, which is why backprop (one backward pass) wins.
     """
+    _check_function(f, "numerical_grad")
     pairs = _shifted_pairs(lambda shifted: _evaluate(f, shifted), inputs, eps, "numerical_grad")
     return [(above - below) / (2.0 * eps) for above, below in pairs]
 
@@ -55,6 +68,7 @@ def _shifted_pairs(
 
 def analytic_grad(f: Function, inputs: Inputs) -> list[float]:
     """d f / d inputs[i] by one backward() pass, on fresh leaves (the inputs are not touched)."""
+    _check_function(f, "analytic_grad")
     leaves = [Value(number, label=f"x{index}") for index, number in enumerate(_numbers(inputs))]
     out = f(*leaves)
     if not isinstance(out, Value):
@@ -72,6 +86,7 @@ def gradcheck(
     An input passes when |analytic - numeric| <= atol + rtol * |numeric|. The error names the first
     input that fails, with both values.
     """
+    _check_function(f, "gradcheck")
     analytic = analytic_grad(f, inputs)
     numeric = numerical_grad(f, inputs, eps)
     for index, (exact, estimate) in enumerate(zip(analytic, numeric)):
@@ -89,6 +104,7 @@ def gradcheck(
 def numerical_hessian(f: Function, inputs: Inputs, eps: float = 1e-5) -> list[list[float]]:
     """d²f / dx_i dx_j by central differences of the backward() gradient: row i is
     (grad f(x + eps e_i) - grad f(x - eps e_i)) / (2 eps)."""
+    _check_function(f, "numerical_hessian")
     pairs = _shifted_pairs(lambda shifted: analytic_grad(f, shifted), inputs, eps, "numerical_hessian")
     return [[(a - b) / (2.0 * eps) for a, b in zip(above, below)] for above, below in pairs]
 
@@ -98,6 +114,7 @@ def gradgradcheck(
 ) -> bool:
     """Check second derivatives (engine.hessian, through create_graph) against central differences of
     first derivatives (backward()), as torch.autograd.gradgradcheck; True or GradcheckError naming (i, j)."""
+    _check_function(f, "gradgradcheck")
     exact_rows = hessian(f, inputs)
     estimated_rows = numerical_hessian(f, inputs, eps)
     for i, (exact_row, estimated_row) in enumerate(zip(exact_rows, estimated_rows)):

@@ -10,7 +10,7 @@ to differentiate.
 
 from __future__ import annotations
 
-from numbers import Real
+from numbers import Integral, Real
 from typing import Any, Callable, Iterable, Sequence, Union
 
 from engine import autograd
@@ -19,6 +19,16 @@ from engine.modes import enable_grad, modes
 from engine.value import Value, _as_float, _constant, tracked_copy
 
 Argnums = Union[int, Sequence[int]]
+
+
+def _sequence(items: Any, where: str, what: str, example: str) -> list:
+    """`items` (a list, a tuple, a numpy array, any sequence) as a list, or TypeError naming the fix."""
+    if isinstance(items, (Value, str, bytes)) or not hasattr(items, "__iter__") or not hasattr(items, "__len__"):
+        raise TypeError(
+            f"{where} needs the inputs as a sequence of {what}, got {type(items).__name__}: {items!r}; "
+            f"for one input write {example}"
+        )
+    return list(items)
 
 
 def _check_value(item: object, where: str) -> Value:
@@ -57,11 +67,7 @@ def gradients(output: Value, inputs: Sequence[Value], grad: float = 1.0, create_
     """
     if not isinstance(output, Value):
         raise TypeError(f"gradients() needs a Value as output, got {type(output).__name__}: {output!r}")
-    if not isinstance(inputs, (list, tuple)):
-        raise TypeError(
-            f"gradients() needs the inputs as a list or tuple of Values, got {type(inputs).__name__}: {inputs!r}; "
-            "for one input write gradients(output, [x])"
-        )
+    inputs = _sequence(inputs, "gradients()", "Values", "gradients(output, [x])")
     for index, item in enumerate(inputs):
         if not isinstance(item, Value):
             raise TypeError(
@@ -119,9 +125,15 @@ def value_and_grad(function: Callable[..., Any], argnums: Argnums = 0) -> Callab
     """As grad(), but the new function returns (function's value, its derivative(s)), from one pass."""
     if not callable(function):
         raise TypeError(f"grad() needs a function to differentiate, got {type(function).__name__}: {function!r}")
-    positions = (argnums,) if isinstance(argnums, int) else tuple(argnums)
-    if not positions or not all(isinstance(position, int) and not isinstance(position, bool) for position in positions):
+    if isinstance(argnums, Integral) and not isinstance(argnums, bool):
+        positions: tuple = (int(argnums),)  # numpy's integers too
+    elif hasattr(argnums, "__iter__") and not isinstance(argnums, (str, bytes)):
+        positions = tuple(argnums)
+    else:
+        positions = ()
+    if not positions or not all(isinstance(position, Integral) and not isinstance(position, bool) for position in positions):
         raise TypeError(f"argnums needs an int or a non-empty sequence of ints, got {argnums!r}")
+    positions = tuple(int(position) for position in positions)
     if len(set(positions)) != len(positions):
         raise ValueError(f"argnums={argnums!r} names a position twice; name each argument once")
 
@@ -155,7 +167,7 @@ def value_and_grad(function: Callable[..., Any], argnums: Argnums = 0) -> Callab
             results = [0.0] * len(inputs)  # f does not depend on anything tracked
         if isinstance(output, Value) and not keep_graph:
             output = output.data
-        return output, (results[0] if isinstance(argnums, int) else tuple(results))
+        return output, (results[0] if isinstance(argnums, Integral) else tuple(results))
 
     value_and_gradient_function.__name__ = f"value_and_grad_of_{getattr(function, '__name__', 'function')}"
     return value_and_gradient_function
@@ -167,11 +179,9 @@ def hessian(function: Callable[..., Any], inputs: Sequence[Union[Value, float]])
     ``function(*inputs)`` must return one scalar. Costs one backward pass with create_graph and one
     plain pass per input, so it is meant for a small number of inputs.
     """
-    if not isinstance(inputs, (list, tuple)):
-        raise TypeError(
-            f"hessian() needs the inputs as a list or tuple of numbers, got {type(inputs).__name__}: {inputs!r}; "
-            "for one input write hessian(f, [x])"
-        )
+    if not callable(function):
+        raise TypeError(f"hessian() needs a function to differentiate, got {type(function).__name__}: {function!r}")
+    inputs = _sequence(inputs, "hessian()", "numbers", "hessian(f, [x])")
     numbers = [item.data if isinstance(item, Value) else _as_float(item, f"hessian(): inputs[{index}]")
                for index, item in enumerate(inputs)]
     leaves = [Value(number, label=f"x{index}") for index, number in enumerate(numbers)]

@@ -148,11 +148,27 @@ class tracing(_Switch):
     threads, member = threads_tracing, True
 
 
-def set_grad_enabled(enabled: bool) -> _Switch:
-    """no_grad() or enable_grad() by a flag, as torch.set_grad_enabled (used as a context manager)."""
-    if not isinstance(enabled, bool):
-        raise TypeError(f"set_grad_enabled() needs True or False, got {type(enabled).__name__}: {enabled!r}")
-    return enable_grad() if enabled else no_grad()
+class set_grad_enabled:
+    """Grad mode on or off by a flag, as torch.set_grad_enabled: called alone it sets this thread's
+    mode at once; as a context manager (or decorator) it also puts the earlier mode back at the end."""
+
+    def __init__(self, enabled: bool) -> None:
+        if not isinstance(enabled, bool):
+            raise TypeError(f"set_grad_enabled() needs True or False, got {type(enabled).__name__}: {enabled!r}")
+        self._was_enabled = is_grad_enabled()
+        self._switch = enable_grad() if enabled else no_grad()
+        (threads_without_grad.discard if enabled else threads_without_grad.add)(get_ident())
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc_info: object) -> None:
+        (threads_without_grad.discard if self._was_enabled else threads_without_grad.add)(get_ident())
+
+    def __call__(self, function: F) -> F:
+        """As a decorator: the function runs in that mode, and the mode before the decoration comes back."""
+        self.__exit__(None, None, None)
+        return self._switch(function)  # type: ignore[no-any-return]
 
 
 # ---- the cycle collector ----------------------------------------------------------------------

@@ -430,7 +430,9 @@ class Op:
     ``derivative(*operands, out)`` returns one local derivative per operand (a tuple; a bare value
     for a one-operand op), built from arithmetic and engine's functions (``engine.exp``,
     ``engine.log``, ``engine.tanh``, ``engine.power``, ...), so first, second and higher derivatives
-    of the new op need no more code.
+    of the new op need no more code. Write them with engine's functions, not ``math``'s: ``math.cos(v)``
+    reads a Value's number (``float(v)``), so its second derivative would silently be 0;
+    ``engine.gradgradcheck`` catches that.
 
         >>> import engine
         >>> softsign = engine.Op("softsign", lambda x: x / (1 + abs(x)),

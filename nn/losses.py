@@ -21,6 +21,15 @@ def _check_batch(name: str, predictions: Sequence[object], targets: Sequence[obj
     return len(predictions)
 
 
+def _check_values(name: str, items: Sequence[object], what: str) -> None:
+    for index, item in enumerate(items):
+        if not isinstance(item, Value):
+            raise TypeError(
+                f"{name}: {what}[{index}] is a {type(item).__name__} ({item!r}), not a Value; pass the model's "
+                "outputs (Values), or wrap numbers as engine.Value(x)"
+            )
+
+
 def mse(predictions: Sequence[Scalar], targets: Sequence[float]) -> Value:
     """Mean squared error (1/n) Σ (prediction - target)^2, as torch.nn.functional.mse_loss."""
     n = _check_batch("mse", predictions, targets)
@@ -42,6 +51,7 @@ def quadratic_cost(outputs: Sequence[Sequence[Scalar]], targets: Sequence[Sequen
 def hinge(scores: Sequence[Value], labels: Sequence[float]) -> Value:
     """Max-margin loss (1/n) Σ max(0, 1 - y s) for labels y in {-1, +1} (micrograd's demo)."""
     n = _check_batch("hinge", scores, labels)
+    _check_values("hinge", scores, "scores")
     for label in labels:
         if not isinstance(label, Value) and label not in (-1, 1):  # Values: inputs traced by engine.compile
             raise ValueError(f"hinge: labels must be -1 or +1, got {label!r}; map 0/1 labels with 2*y - 1")
@@ -89,6 +99,7 @@ def cross_entropy(logits: Sequence[Sequence[Value]], targets: Sequence[int]) -> 
 def binary_cross_entropy(logits: Sequence[Value], targets: Sequence[float]) -> Value:
     """Mean of softplus(z) - y z = -[y log σ(z) + (1 - y) log(1 - σ(z))], from logits, stable; dL/dz = (σ(z) - y)/N."""
     n = _check_batch("binary_cross_entropy", logits, targets)
+    _check_values("binary_cross_entropy", logits, "logits")
     for target in targets:
         if not isinstance(target, Value) and not 0.0 <= target <= 1.0:  # Values: traced by engine.compile
             raise ValueError(f"binary_cross_entropy: targets must lie in [0, 1], got {target!r}")

@@ -1,6 +1,7 @@
 """Bad input gets a typed error naming the op, the value and the fix, and changes nothing."""
 
 import math
+import re
 
 import pytest
 
@@ -112,3 +113,51 @@ def test_failed_op_changes_nothing():
     with pytest.raises(ValueError):
         x.log()
     assert (x.data, x.grad, x.parents) == (-1.0, 0.0, ())
+
+
+def test_functional_api_takes_any_sequence_and_names_wrong_types():
+    import numpy
+
+    import engine
+    from engine import Value
+
+    x = Value(2.0)
+    y = x * x * x
+    assert engine.gradients(y, numpy.array([x], dtype=object)) == [12.0]
+    assert engine.hessian(lambda a, b: a * a * b, numpy.array([1.0, 2.0])) == [[4.0, 2.0], [2.0, 0.0]]
+    assert engine.grad(lambda a, b: a * b, argnums=numpy.int64(1))(2.0, 3.0) == 2.0
+    assert engine.grad(lambda a, b: a * b, argnums=numpy.array([0, 1]))(2.0, 3.0) == (3.0, 2.0)
+    for call, words in [
+        (lambda: engine.hessian(5, [1.0]), "hessian() needs a function"),
+        (lambda: engine.gradcheck(5, [1.0]), "gradcheck() needs a function"),
+        (lambda: engine.gradcheck(lambda v: v * v, Value(1.0)), "for one input write [x]"),
+        (lambda: engine.gradcheck(lambda v: v * v, ["a"]), "inputs[0] needs a number"),
+        (lambda: engine.gradients(y, x), "for one input write gradients(output, [x])"),
+    ]:
+        with pytest.raises(TypeError, match=re.escape(words)):
+            call()
+
+
+def test_set_grad_enabled_called_alone_sets_the_mode_as_torch():
+    import engine
+    from engine import Value
+
+    try:
+        engine.set_grad_enabled(False)
+        assert not engine.is_grad_enabled() and not (Value(1.0) * 2).requires_grad
+    finally:
+        engine.set_grad_enabled(True)
+    assert engine.is_grad_enabled()
+    with engine.no_grad():
+        with engine.set_grad_enabled(True):
+            assert engine.is_grad_enabled()
+        assert not engine.is_grad_enabled()
+
+
+def test_losses_given_numbers_where_values_belong_raise_type_error():
+    import nn
+
+    with pytest.raises(TypeError, match=r"hinge: scores\[0\] is a float"):
+        nn.hinge([1.0], [1.0])
+    with pytest.raises(TypeError, match=r"binary_cross_entropy: logits\[0\] is a str"):
+        nn.binary_cross_entropy("x", [1.0])
