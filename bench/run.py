@@ -285,8 +285,8 @@ def summary(results: list[dict]) -> str:
                      f"{ratio_floor} | {ratio_micrograd} |")
     compiled, eager, floor_w1 = (find(name, "W1") for name in ("compiled", "chaingrad", "floor"))
     if compiled and "seconds" in compiled:
-        lines.append(compiled_summary(compiled, eager, floor_w1, [r for r in results if r["engine"] == "compiled"
-                                                                 and r["workload"] == "W1" and "seconds" in r]))
+        rounds = [r for r in results if r["engine"] == "compiled" and r["workload"] == "W1" and "seconds" in r]
+        lines.append(compiled_summary(compiled, eager, floor_w1, rounds))
     lines.append("")
     for engine_name in ("chaingrad", "micrograd"):
         row = find(engine_name, "W4")

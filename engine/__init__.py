@@ -10,9 +10,9 @@
 The files, each with one job, in the order they build on each other:
 ops (the op table: one entry per op), modes (per-thread grad and anomaly modes, graph_mode),
 autograd (the one graph walk and the chain rule), value (Value and its node builder, Op),
-nary (sum and dot), codegen and tape (a traced graph as generated Python
-or as a tape), compile (engine.compile: trace, guard, run), flat (pickle and deepcopy of deep graphs), functional (gradients, grad,
-hessian), check (numerical gradients and gradient checks).
+nary (sum, max, dot and linear), codegen and tape (a traced graph as generated Python or as a
+tape), compile (engine.compile: trace, guard, run), flat (pickle and deepcopy of deep graphs),
+functional (gradients, grad, hessian), check (numerical gradients and gradient checks).
 """
 
 from engine import flat  # noqa: F401 - registers how Values pickle and deep-copy

@@ -68,7 +68,7 @@ class _Same:
         self.item = item
 
     def __eq__(self, other: object) -> bool:
-        return other.__class__ is _Same and other.item is self.item  # type: ignore[attr-defined]
+        return isinstance(other, _Same) and other.item is self.item
 
     def __hash__(self) -> int:
         return id(self.item)
@@ -80,7 +80,7 @@ def _flatten(arguments: tuple) -> tuple[list[float], list[Value], tuple]:
     numbers: list[float] = []
     values: list[Value] = []
     structure: list[Any] = []
-    stack = [arguments]
+    stack: list[Any] = [arguments]
     while stack:
         item = stack.pop()
         kind = item.__class__

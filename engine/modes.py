@@ -32,6 +32,19 @@ threads_in_anomaly_mode: set[int] = set()
 threads_tracing: set[int] = set()  # inside engine.compile's trace: reading a number is refused
 
 
+def refuse_inside_trace(message: str) -> None:
+    """Raise TraceError with `message` (its {where} filled with the user's file, line and code) if this
+    thread is tracing for engine.compile; do nothing otherwise."""
+    if get_ident() not in threads_tracing:
+        return
+    import traceback  # only on this error path
+
+    engine_folder = __file__.rsplit("/", 1)[0]
+    frames = [frame for frame in traceback.extract_stack() if not frame.filename.startswith(engine_folder)]
+    where = f"{frames[-1].filename}:{frames[-1].lineno}: {frames[-1].line}" if frames else "in the traced function"
+    raise TraceError("engine.compile: " + message.format(where=where))
+
+
 class _ThreadModes(threading.local):
     """Each thread's other state; the class attributes are every new thread's defaults."""
 
@@ -118,14 +131,10 @@ class no_grad(_Switch):
     threads, member = threads_without_grad, True
 
     def __enter__(self) -> None:
-        if threads_tracing and get_ident() in threads_tracing:  # engine.compile would bake its results in
-            import traceback  # only on this error path
-
-            caller = traceback.extract_stack()[-2]
-            raise TraceError(
-                f"engine.compile: no_grad() at {caller.filename}:{caller.lineno}: {caller.line} inside a traced "
-                "function: what it computes would be baked into the compiled code as constants; move it out "
-                "of the compiled function, or run this function eagerly"
+        if threads_tracing:
+            refuse_inside_trace(
+                "no_grad() at {where} inside a traced function: what it computes would be baked into the "
+                "compiled code as constants; move it out of the compiled function, or run this function eagerly"
             )
         super().__enter__()
 
@@ -168,7 +177,7 @@ class set_grad_enabled:
     def __call__(self, function: F) -> F:
         """As a decorator: the function runs in that mode, and the mode before the decoration comes back."""
         self.__exit__(None, None, None)
-        return self._switch(function)  # type: ignore[no-any-return]
+        return self._switch(function)
 
 
 # ---- the cycle collector ----------------------------------------------------------------------

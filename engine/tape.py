@@ -38,7 +38,7 @@ class Tape:
             extra.append(number)
             return value_count + len(extra) - 1
 
-        forward = []
+        forward: list[tuple[Any, ...]] = []  # (kind, out slot, operand slots, partners or function, bias slot)
         locals_of: dict[int, list[tuple[int, int]]] = {}  # node slot -> (parent slot, local derivative slot)
         derivatives: dict[int, tuple] = {}  # node slot -> (derivative, operand slots, first local slot, count, bare)
         for node in nodes:

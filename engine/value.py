@@ -28,8 +28,14 @@ from numbers import Real
 from typing import Any, Callable, Iterator
 
 from engine import autograd, ops
-from engine.errors import AnomalyError, NoGradError, TraceError
-from engine.modes import is_grad_enabled, threads_in_anomaly_mode, threads_tracing, threads_without_grad
+from engine.errors import AnomalyError, NoGradError
+from engine.modes import (
+    is_grad_enabled,
+    refuse_inside_trace,
+    threads_in_anomaly_mode,
+    threads_tracing,
+    threads_without_grad,
+)
 from engine.ops import LEAF, Primitive
 
 Operand = Any  # a Value or a number
@@ -73,18 +79,10 @@ def _number_for_comparison(x: Operand) -> Any:
 
 def _refuse_inside_trace(what: str) -> None:
     """Raise TraceError if this thread is tracing for engine.compile, naming the user's line."""
-    if get_ident() not in threads_tracing:
-        return
-    import traceback  # only on this error path
-
-    engine_folder = __file__.rsplit("/", 1)[0]
-    frames = [frame for frame in traceback.extract_stack() if not frame.filename.startswith(engine_folder)]
-    where = f"{frames[-1].filename}:{frames[-1].lineno}: {frames[-1].line}" if frames else "in the traced function"
-    raise TraceError(
-        f"engine.compile: {what} at {where} reads a number that the compiled code computes anew on "
-        "every call, so the trace cannot branch on it; write the branch as an op (relu, abs, "
-        "leaky_relu, engine.max, or your own engine.Op, whose branch runs inside the compiled code), "
-        "or run this function eagerly"
+    refuse_inside_trace(
+        f"{what} at {{where}} reads a number that the compiled code computes anew on every call, so the "
+        "trace cannot branch on it; write the branch as an op (relu, abs, leaky_relu, engine.max, or your "
+        "own engine.Op, whose branch runs inside the compiled code), or run this function eagerly"
     )
 
 
