@@ -1,18 +1,21 @@
 """Reverse mode: the one graph walk, the chain rule, and backward() / gradients() built on them.
 
-`walk` is the only graph walk: iterative (no recursion limit), every Value of a graph once, each
-after all of its parents. `backpropagate` is the chain rule, the one place it is applied: each
-node, consumers first, piles its gradient times each local derivative onto its parents (堆放):
-``parent.grad += local * node.grad``. `backward` and `gradients` do the bookkeeping around them
-(which gradients start at zero, which are set aside and added back), under one lock, so that two
-threads running backward() on graphs that share parameters each add their whole contribution.
+`walk` is the only graph walk: iterative (no recursion limit), every node made by ops of a graph
+once, each after all of its parents. `backpropagate` is the chain rule, the one place it is
+applied: each node, consumers first, piles its gradient times each local derivative onto its
+parents (堆放): ``parent.grad += local * node.grad``. A leaf's pile is kept from pass to pass,
+so its gradients accumulate (call zero_grad between steps); nothing is set aside, so nothing can
+be lost when a pass stops half-way. `backward` and `gradients` do the bookkeeping around them
+(which gradients start at zero, which are restored), under one lock, so that two threads running
+backward() on graphs that share parameters each add their whole contribution.
 
 A node keeps its parents and local derivatives in four slots (engine.value describes them):
 ``_first``/``_first_local`` and ``_second``/``_second_local`` for an op of one or two operands
 (a local derivative of None: that operand is a number or an untracked Value, not a parent), or a
 tuple of parents in ``_first`` with a tuple of local derivatives in ``_first_local`` for the
 n-ary nodes (sum, dot, users' ops of three or more operands), whose ``_second`` holds all of the
-operands, numbers included (None when they are the parents).
+operands, numbers included (None when they are the parents), and ``_second_local`` the parents
+made by ops, the only ones the walk descends into.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from engine.errors import AnomalyError
 from engine.modes import collector_paused, enable_grad, is_anomaly_enabled
 from engine.ops import LEAF
 
-# One backward pass at a time: leaves shared by two graphs are read, set aside and added to.
+# One backward pass at a time: a leaf shared by two graphs is added to by one pass at a time.
 _backward_lock = threading.RLock()
 
 
@@ -48,17 +51,17 @@ def local_derivatives_of(node: Any) -> tuple:
     return tuple(local for local in (first_local, second_local) if local is not None)
 
 
-def walk(root: Any) -> tuple[list, list]:
-    """The one graph walk: root's nodes made by ops, each after all of its parents (root last), and
-    root's tracked leaves, in the order they are first reached. Leaves before nodes is itself an
-    order in which every Value comes after its parents (see topological_order).
+def walk(root: Any) -> list:
+    """The one graph walk: root's nodes made by ops, each after all of its parents (root last).
+    Leaves are not in it (they have no parents to order; see leaves_of).
 
     Iterative depth-first search (no recursion limit); parents are visited in their order, so the
     result is the same on every run. A node stays on the stack under a None marker until its
     parents are done.
     """
     nodes: list = []
-    leaves: list = []
+    if root._entry is LEAF or root._entry is None:  # a leaf (or a constant): no nodes made by ops
+        return nodes
     visited: set = set()
     stack: list = [root]
     while stack:
@@ -69,20 +72,40 @@ def walk(root: Any) -> tuple[list, list]:
         if node in visited:
             continue
         visited.add(node)
-        if node._entry is LEAF or node._entry is None:  # a leaf (or a constant root): no parents
-            leaves.append(node)
-            continue
-        stack.append(node)
-        stack.append(None)
         first_local = node._first_local
         if first_local.__class__ is tuple:  # n-ary
-            stack.extend(filterfalse(visited.__contains__, reversed(node._first)))
+            made_by_ops = node._second_local
+            if visited.issuperset(made_by_ops):  # every parent is done (common, and cheaper to ask at once)
+                nodes.append(node)
+                continue
+            stack.append(node)
+            stack.append(None)
+            stack.extend(filterfalse(visited.__contains__, reversed(made_by_ops)))
         else:
-            if node._second_local is not None:
-                stack.append(node._second)
-            if first_local is not None:
-                stack.append(node._first)
-    return nodes, leaves
+            stack.append(node)
+            stack.append(None)
+            second = node._second
+            if node._second_local is not None and second._entry is not LEAF and second not in visited:
+                stack.append(second)
+            first = node._first
+            if first_local is not None and first._entry is not LEAF and first not in visited:
+                stack.append(first)
+            if stack[-1] is None:  # no parent to wait for
+                stack.pop()
+                nodes.append(stack.pop())
+    return nodes
+
+
+def leaves_of(nodes: Sequence[Any]) -> list:
+    """The tracked leaves among the parents of `nodes`, each once, in the order they are first met."""
+    seen: set = set()
+    leaves = []
+    for node in nodes:
+        for parent in parents_of(node):
+            if parent._entry is LEAF and parent not in seen:
+                seen.add(parent)
+                leaves.append(parent)
+    return leaves
 
 
 def backpropagate(nodes: Sequence[Any], create_graph: bool = False) -> None:
@@ -163,32 +186,24 @@ def _check_gradients(node: Any) -> None:
 def backward(root: Any, seed: Any, create_graph: bool) -> None:
     """Fill `.grad` of every Value below root with d(root)/d(that Value) * seed (see Value.backward).
 
-    Interior gradients start from zero. A leaf's earlier gradient is set aside and added back once
-    this pass's gradient is complete, so two passes give exactly twice one (as PyTorch's
-    AccumulateGrad); it is added back also when the pass stops on an exception or Ctrl-C, so no
-    gradient accumulated before is ever dropped.
+    Interior gradients start from zero; a leaf's gradient piles up: each pass adds its
+    contributions onto what the leaf holds, one edge at a time, as the chain rule reaches it. So
+    nothing is set aside, and a pass stopped by an exception or Ctrl-C keeps every gradient
+    accumulated before it (plus what the pass had added).
     """
     with _backward_lock, collector_paused():
-        nodes, leaves = walk(root)
+        nodes = walk(root)
         nodes.reverse()  # consumers first
-        holding = [leaf for leaf in leaves if leaf.grad]  # leaves with a gradient from before
-        earlier = [leaf.grad for leaf in holding]
+        for node in nodes:
+            node.grad = 0.0
+        root.grad = seed
         try:
-            for leaf in holding:
-                leaf.grad = 0.0
-            for node in nodes:
-                node.grad = 0.0
-            root.grad = seed
             backpropagate(nodes, create_graph)
         finally:
             if create_graph:  # a node's gradient graph contains the node: keep only its number, no cycle
                 for node in nodes:
                     gradient = node.grad
                     node.grad = gradient if isinstance(gradient, (int, float)) else gradient.data
-            with enable_grad() if create_graph else _nothing:  # the sum stays in the graph, as in PyTorch
-                for leaf, gradient in zip(holding, earlier):
-                    if leaf.grad is not gradient:  # set aside (a leaf not reached yet holds the very object)
-                        leaf.grad += gradient
 
 
 def gradients(output: Any, inputs: Sequence[Any], seed: Any, create_graph: bool) -> list:
@@ -198,8 +213,8 @@ def gradients(output: Any, inputs: Sequence[Any], seed: Any, create_graph: bool)
     paths through another input below it, as in torch.
     """
     targets = set(inputs)
-    nodes_in_order, leaves = walk(output)
-    below: dict = {leaf: leaf in targets for leaf in leaves}
+    nodes_in_order = walk(output)
+    below: dict = {leaf: leaf in targets for leaf in leaves_of(nodes_in_order)}
     nodes = []
     for node in nodes_in_order:
         parents = parents_of(node)

@@ -51,7 +51,7 @@ from engine import autograd, codegen, tape
 from engine.errors import TraceError
 from engine.modes import collector_paused, enable_grad, is_grad_enabled, threads_tracing, tracing
 from engine.ops import Primitive
-from engine.value import Value, _constant, _node
+from engine.value import Value, _constant, _made_by_ops, _node
 
 CODE_LIMIT = 60_000  # op nodes; above, runner="auto" uses the tape: tracing, generating and compiling cost about
 # 0.07 ms of CPU per node (W1: 6,805 nodes, 0.45 s; 27,205 nodes, 2 s), the tape sets up in a third of that
@@ -279,7 +279,7 @@ class Compiled:
                 return tuple(autograd.gradients(output, list(operands[:-1]), _constant(1.0), True))
 
             loss = _node(data, Primitive("compiled", _no_forward, eager_locals),
-                         parents, tuple(gradients), None, None)
+                         parents, tuple(gradients), None, _made_by_ops(parents))
         else:
             loss = _constant(data)
         if trace.output_shape is None:
@@ -359,7 +359,8 @@ def _graph_of(outputs: list[Value]) -> tuple[list, list[Value]]:
     leaves: list = []
     seen: set[int] = set()
     for output in outputs:
-        found, tracked_leaves = autograd.walk(output)
+        found = autograd.walk(output)
+        tracked_leaves = autograd.leaves_of(found) if found else [output]
         for node in found:
             if id(node) not in seen:
                 seen.add(id(node))

@@ -18,7 +18,7 @@ from typing import Any
 
 from engine.autograd import walk
 from engine.ops import OPS, Primitive
-from engine.value import LEAF, Value, _constant
+from engine.value import LEAF, Value, _made_by_ops, _node
 
 
 class _Node(tuple):
@@ -38,7 +38,7 @@ def leaf(data: float, grad: Any, label: str, requires_grad: bool) -> Value:
 
 def flatten(root: Value) -> list[tuple]:
     """The records of the nodes made by ops in root's graph, parents first, root last."""
-    nodes, _ = walk(root)
+    nodes = walk(root)
     place = {node: _Node((index,)) for index, node in enumerate(nodes)}
 
     def operand(item: Any) -> Any:
@@ -51,7 +51,8 @@ def flatten(root: Value) -> list[tuple]:
         entry: Primitive = node._entry
         records.append((
             entry.name if OPS.get(entry.name) is entry else entry, node.data, node.grad, node._label,
-            operand(node._first), node._first_local, operand(node._second), node._second_local,
+            operand(node._first), node._first_local, operand(node._second),
+            None if node._first_local.__class__ is tuple else node._second_local,  # n-ary: _node finds it again
         ))
     return records
 
@@ -68,11 +69,10 @@ def unflatten(records: list[tuple]) -> Value:
         return item
 
     for name, data, grad, label, first, first_local, second, second_local in records:
-        node = _constant(data)
+        first = operand(first)
+        node = _node(data, OPS[name] if isinstance(name, str) else name, first, first_local, operand(second),
+                     _made_by_ops(first) if first_local.__class__ is tuple else second_local)
         node.grad, node._label = grad, label
-        node._entry = OPS[name] if isinstance(name, str) else name
-        node._first, node._first_local = operand(first), first_local
-        node._second, node._second_local = operand(second), second_local
         built.append(node)
     return built[-1]
 

@@ -43,8 +43,8 @@ def topological_order(root: Value) -> list[Value]:
     The tracked leaves come first, in the order the walk reaches them (parents' order), then the
     nodes made by ops; the result is the same on every run. A root that is a leaf is the whole list.
     """
-    nodes, leaves = autograd.walk(_check_value(root, "topological_order(root)"))
-    return leaves + nodes
+    nodes = autograd.walk(_check_value(root, "topological_order(root)"))
+    return autograd.leaves_of(nodes) + nodes if nodes else [root]
 
 
 def zero_grad(values: Iterable[Value]) -> None:

@@ -14,8 +14,8 @@ import operator
 from typing import Any, Iterable, Sequence
 
 from engine.modes import threads_without_grad
-from engine.ops import OPS
-from engine.value import Operand, Value, _as_float, _constant, _node
+from engine.ops import LEAF, OPS
+from engine.value import Operand, Value, _as_float, _constant, _made_by_ops, _node
 
 _SUM, _DOT, _MAX = OPS["sum"], OPS["dot"], OPS["max"]
 _builtin_sum, _builtin_max = builtins.sum, builtins.max  # engine.sum and engine.max shadow them here
@@ -32,28 +32,34 @@ def _as_list(items: Any, where: str) -> list:
     return list(items)
 
 
-def _numbers(items: list, where: str) -> tuple[list[float], Any]:
-    """The numbers of `items` (Values or numbers) and which of them are tracked Values.
+def _numbers(items: list, where: str) -> tuple[list[float], Any, tuple]:
+    """The numbers of `items` (Values or numbers), which of them are tracked Values, and (when all
+    are) those of them made by ops.
 
     The second result is True when all are tracked Values, False when none is, else one flag
-    each. A tracked Value's ``_entry`` is truthy (an entry), an untracked one's None, and only
-    Values have it: so one comprehension both reads and checks them.
+    each; the third is a tuple when the second is True, else None. A tracked Value's ``_entry``
+    is truthy (LEAF, or an op's entry), an untracked one's None, and only Values have it: so one
+    comprehension both reads and checks them (one for leaves, which a neuron's weights are, and
+    one for all tracked Values).
     """
     if items and items[0].__class__ is Value:
         try:
+            numbers = [item.data for item in items if item._entry is LEAF]
+            if len(numbers) == len(items):
+                return numbers, True, ()
             numbers = [item.data for item in items if item._entry]
         except AttributeError:
             numbers = None
         if numbers is not None and len(numbers) == len(items):
-            return numbers, True
+            return numbers, True, _made_by_ops(items)
     kinds = {*map(type, items)}
     if kinds == _FLOAT:
-        return items, False  # read only: the numbers themselves
+        return items, False, None  # read only: the numbers themselves
     if kinds <= _NUMBER_TYPES:
-        return list(map(float, items)), False
+        return list(map(float, items)), False, None
     numbers = [item.data if isinstance(item, Value) else _as_float(item, where) for item in items]
     tracked = [isinstance(item, Value) and item._entry is not None for item in items]
-    return numbers, (True if all(tracked) else False if not any(tracked) else tracked)
+    return numbers, (True if all(tracked) else False if not any(tracked) else tracked), None
 
 
 def sum(values: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001 - engine.sum, as torch.sum
@@ -67,14 +73,14 @@ def sum(values: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001
         (7.0, 2.0, 2)
     """
     items = [*_as_list(values, "engine.sum()"), start]
-    numbers, tracked = _numbers(items, "engine.sum()")
+    numbers, tracked, made_by_ops = _numbers(items, "engine.sum()")
     total = _builtin_sum(numbers)
     if tracked is False or threads_without_grad and get_ident() in threads_without_grad:
         return _constant(total)
     if tracked is True:
-        return _node(total, _SUM, tuple(items), (1.0,) * len(items), None, None)
+        return _node(total, _SUM, tuple(items), (1.0,) * len(items), None, made_by_ops)
     parents = tuple(item for item, flag in zip(items, tracked) if flag)
-    return _node(total, _SUM, parents, (1.0,) * len(parents), tuple(items), None)
+    return _node(total, _SUM, parents, (1.0,) * len(parents), tuple(items), _made_by_ops(parents))
 
 
 def max(values: Iterable[Operand]) -> Value:  # noqa: A001 - engine.max, as torch.max
@@ -90,7 +96,7 @@ def max(values: Iterable[Operand]) -> Value:  # noqa: A001 - engine.max, as torc
     items = _as_list(values, "engine.max()")
     if not items:
         raise ValueError("engine.max() needs at least one value; got an empty sequence")
-    numbers, tracked = _numbers(items, "engine.max()")
+    numbers, tracked, _ = _numbers(items, "engine.max()")
     largest = _builtin_max(numbers)
     if tracked is False or threads_without_grad and get_ident() in threads_without_grad:
         return _constant(largest)
@@ -98,7 +104,8 @@ def max(values: Iterable[Operand]) -> Value:  # noqa: A001 - engine.max, as torc
     derivatives = _MAX.derivative(*numbers, largest)
     parents = tuple(item for item, flag in zip(items, flags) if flag)
     local_derivatives = tuple(local for local, flag in zip(derivatives, flags) if flag)
-    return _node(largest, _MAX, parents, local_derivatives, None if tracked is True else tuple(items), None)
+    return _node(largest, _MAX, parents, local_derivatives, None if tracked is True else tuple(items),
+                 _made_by_ops(parents))
 
 
 def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | None = None) -> Value:
@@ -111,9 +118,9 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | N
         weights = _as_list(weights, "engine.dot() weights")
     if inputs.__class__ is not list:
         inputs = _as_list(inputs, "engine.dot() inputs")
-    input_numbers, input_tracked = _numbers(inputs, "engine.dot() inputs")
+    input_numbers, input_tracked, input_ops = _numbers(inputs, "engine.dot() inputs")
     recording = not (threads_without_grad and get_ident() in threads_without_grad)
-    return _dot(weights, inputs, input_numbers, input_tracked, bias, recording)
+    return _dot(weights, inputs, input_numbers, input_tracked, input_ops, bias, recording)
 
 
 def linear(weights: Sequence[Sequence[Operand]], inputs: Sequence[Operand],
@@ -138,37 +145,44 @@ def linear(weights: Sequence[Sequence[Operand]], inputs: Sequence[Operand],
                 f"engine.linear needs one bias per row, got {len(rows)} rows and {len(biases)} biases; "
                 "pass biases=None for none"
             )
-    input_numbers, input_tracked = _numbers(inputs, "engine.linear() inputs")
+    input_numbers, input_tracked, input_ops = _numbers(inputs, "engine.linear() inputs")
     recording = not (threads_without_grad and get_ident() in threads_without_grad)
     return [
         _dot(row if row.__class__ is list else _as_list(row, "engine.linear() weights row"),
-             inputs, input_numbers, input_tracked, bias, recording)
+             inputs, input_numbers, input_tracked, input_ops, bias, recording)
         for row, bias in zip(rows, biases)
     ]
 
 
-def _dot(weights: list, inputs: list, input_numbers: list, input_tracked: Any, bias: Operand | None,
-         recording: bool) -> Value:
-    """The dot node of `weights` and `inputs`, whose numbers and tracked flags (see _numbers) are read."""
+def _dot(weights: list, inputs: list, input_numbers: list, input_tracked: Any, input_ops: Any,
+         bias: Operand | None, recording: bool) -> Value:
+    """The dot node of `weights` and `inputs`, whose numbers, tracked flags and parents made by ops
+    (see _numbers) are read."""
     if len(weights) != len(inputs):
         raise ValueError(
             f"engine.dot needs sequences of equal length, got {len(weights)} weights and {len(inputs)} inputs; "
             "pass one weight per input"
         )
-    weight_numbers, weight_tracked = _numbers(weights, "engine.dot() weights")
+    weight_numbers, weight_tracked, weight_ops = _numbers(weights, "engine.dot() weights")
     total = _builtin_sum(map(operator.mul, weight_numbers, input_numbers))
     if weight_tracked is True and recording and input_tracked in (True, False):
         # a neuron: tracked weights, inputs all Values (a hidden layer) or all numbers (the first), and
         # a tracked bias or none; d/dweights = the inputs' numbers, d/dinputs = the weights' numbers
+        if input_tracked:
+            weight_ops += input_ops  # (one layer's neurons share one tuple when their weights are leaves)
         if bias.__class__ is Value and bias._entry is not None:
             total += bias.data
+            if bias._entry is not LEAF:
+                weight_ops += (bias,)
             if input_tracked:
-                return _node(total, _DOT, (*weights, *inputs, bias), (*input_numbers, *weight_numbers, 1.0), None, None)
-            return _node(total, _DOT, (*weights, bias), (*input_numbers, 1.0), (*weights, *input_numbers, bias), None)
+                return _node(total, _DOT, (*weights, *inputs, bias), (*input_numbers, *weight_numbers, 1.0), None,
+                             weight_ops)
+            return _node(total, _DOT, (*weights, bias), (*input_numbers, 1.0), (*weights, *input_numbers, bias),
+                         weight_ops)
         if bias is None:
             if input_tracked:
-                return _node(total, _DOT, (*weights, *inputs), (*input_numbers, *weight_numbers), None, None)
-            return _node(total, _DOT, tuple(weights), tuple(input_numbers), (*weights, *input_numbers), None)
+                return _node(total, _DOT, (*weights, *inputs), (*input_numbers, *weight_numbers), None, weight_ops)
+            return _node(total, _DOT, tuple(weights), tuple(input_numbers), (*weights, *input_numbers), weight_ops)
     # anything else: the tracked operands are the parents, each with its partner's number
     bias_operands: tuple = ()
     bias_parents: tuple = ()
@@ -189,4 +203,5 @@ def _dot(weights: list, inputs: list, input_numbers: list, input_tracked: Any, b
         return _constant(total)
     local_derivatives = (*(local for _, local in pairs), *(1.0 for _ in bias_parents))
     operands = (*weights, *inputs, *bias_operands)
-    return _node(total, _DOT, parents, local_derivatives, None if len(operands) == len(parents) else operands, None)
+    return _node(total, _DOT, parents, local_derivatives, None if len(operands) == len(parents) else operands,
+                 _made_by_ops(parents))

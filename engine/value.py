@@ -13,8 +13,10 @@ op's entry in engine.ops computes while the numbers are at hand. Its slots:
     _second_local       number or an untracked Value (it is not a parent)
 
 An n-ary node (engine.sum, engine.dot, users' ops of three or more operands) keeps a tuple of
-its parents in ``_first``, a tuple of their local derivatives in ``_first_local``, and all of its
-operands in ``_second`` (None where they are exactly the parents). Holding one or two parents in
+its parents in ``_first``, a tuple of their local derivatives in ``_first_local``, all of its
+operands in ``_second`` (None where they are exactly the parents), and in ``_second_local`` the
+tuple of those parents made by ops, the only ones the graph walk descends into (a neuron's
+weights are leaves: the walk never looks at them one by one). Holding one or two parents in
 slots rather than tuples makes a node one object instead of three.
 
 Nothing in a node refers to the node itself, so a graph is freed by reference counting the moment
@@ -110,6 +112,11 @@ def _node(data: float, entry: Primitive, first: Operand, first_local: Any, secon
     return out
 
 
+def _made_by_ops(parents: tuple) -> tuple:
+    """Those of an n-ary node's parents made by ops (not leaves): the only ones the walk descends into."""
+    return tuple([parent for parent in parents if parent._entry is not LEAF])
+
+
 def _constant(data: float) -> Value:
     """A new untracked Value: made under no_grad(), from constants only, or by detach()."""
     out = _new(Value)
@@ -189,7 +196,7 @@ def _many(entry: Primitive, operands: tuple) -> Any:
     derivatives = entry.derivative(*numbers, data)
     parents = tuple(operand for operand, flag in zip(operands, tracked) if flag)
     local_derivatives = tuple(local for local, flag in zip(derivatives, tracked) if flag)
-    return _node(data, entry, parents, local_derivatives, None if all(tracked) else operands, None)
+    return _node(data, entry, parents, local_derivatives, None if all(tracked) else operands, _made_by_ops(parents))
 
 
 _COPY = ops.OPS["copy"]

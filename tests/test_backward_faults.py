@@ -11,8 +11,7 @@ from engine import Value, autograd
 
 
 def backward_lines() -> list[int]:
-    """The lines of autograd.backward from its `with` block's start to its `finally` (the lines that
-    add the earlier gradients back are themselves not protected from a second interrupt)."""
+    """The lines of autograd.backward from its `with` block's start to its `finally`."""
     import inspect
 
     source, first = inspect.getsourcelines(autograd.backward)

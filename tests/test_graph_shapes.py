@@ -6,7 +6,7 @@ import sys
 import pytest
 
 import engine
-from engine import Value
+from engine import Value, autograd
 
 
 def test_x_times_x_keeps_both_slots():
@@ -120,3 +120,45 @@ def test_graph_is_freed_by_reference_counting(count_values):
     assert count_values() - before == 301
     del x, y
     assert count_values() == before, "the graph outlived its last reference: a reference cycle"
+
+
+def n_ary_nodes():
+    """An n-ary node from every builder path, with leaves and nodes made by ops among its parents."""
+    import pickle
+
+    import nn
+
+    a, b, c = Value(1.0), Value(-2.0), Value(0.5)
+    made = a * b
+    relu = (a + c).relu()
+    hypot3 = engine.Op("hypot3", lambda x, y, z: (x * x + y * y + z * z) ** 0.5,
+                       lambda x, y, z, out: (x / out, y / out, z / out))
+    layer = engine.linear([[a, b], [c, a]], [made, relu], [c, made])
+    nodes = {
+        "sum of Values": engine.sum([a, made, b, relu]),
+        "sum with numbers": engine.sum([a, 2.0, made]),
+        "max": engine.max([a, made, 0.0]),
+        "dot of leaves": engine.dot([a, b], [c, a]),
+        "dot, nodes as inputs": engine.dot([a, b], [made, relu], bias=c),
+        "dot, a node as bias": engine.dot([a, b], [1.0, 2.0], bias=made),
+        "dot, nodes as weights": engine.dot([made, relu], [a, 3.0]),
+        "dot, numbers as weights": engine.dot([1.0, 2.0], [made, a]),
+        "linear, first row": layer[0],
+        "linear, second row": layer[1],
+        "user op of three": hypot3(made, b, relu),
+        "l2 of parameters": nn.l2([a, b, c], 0.1),
+    }
+    nodes["unpickled dot"] = pickle.loads(pickle.dumps(nodes["dot, nodes as inputs"]))
+    return nodes
+
+
+@pytest.mark.parametrize("name", list(n_ary_nodes()))
+def test_the_walk_descends_only_into_parents_made_by_ops(name):
+    node = n_ary_nodes()[name]
+    n_ary = node if node.op != "*" else node.parents[0]  # l2 is a dot times a number
+    assert n_ary._first_local.__class__ is tuple
+    assert n_ary._second_local == tuple(parent for parent in n_ary.parents if not parent.is_leaf)
+    order = engine.topological_order(node)
+    assert order[-1] is node and len(order) == len(set(order))
+    assert all(order.index(parent) < order.index(value) for value in order for parent in value.parents)
+    assert autograd.walk(node) == [value for value in order if not value.is_leaf]

@@ -13,13 +13,28 @@ def build(x, w):
     return (x * w + w.exp()).tanh() * x
 
 
-def test_leaf_gradients_accumulate_exactly():
+def test_leaf_gradients_pile_up_across_passes():
     x, w = Value(0.3), Value(-0.7)
     out = build(x, w)
     out.backward()
     once = (x.grad, w.grad)
     out.backward()
-    assert (x.grad, w.grad) == (2 * once[0], 2 * once[1])
+    # each contribution is added onto the pile as the chain rule reaches it: twice one pass, up to
+    # the rounding of adding in that order (x gets three contributions a pass)
+    assert (x.grad, w.grad) == pytest.approx((2 * once[0], 2 * once[1]), rel=1e-15, abs=0)
+
+
+def test_a_pass_adds_each_contribution_onto_the_earlier_gradient_in_the_chain_rules_order():
+    x = Value(2.0)
+    x.grad = 0.1
+    out = x * 0.6 + x * 0.1  # the chain rule reaches x through "* 0.1" first (consumers first, last operand first)
+    out.backward()
+    assert x.grad == (0.1 + 0.1) + 0.6  # not 0.1 + (0.1 + 0.6): the two differ in the last bit
+    assert (0.1 + 0.1) + 0.6 != 0.1 + (0.1 + 0.6)
+    y = Value(2.0)
+    y.grad = 0.1
+    (y * 3.0).backward()
+    assert y.grad == 0.1 + 3.0  # one edge: exactly the earlier gradient plus this pass's
 
 
 def test_intermediate_gradients_do_not_leak_between_passes():
