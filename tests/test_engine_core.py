@@ -170,6 +170,22 @@ def test_nan_propagates_through_relu_abs_and_the_hinge():
     assert Value(-0.0).relu().data == 0.0 and math.copysign(1.0, abs(Value(-0.0)).data) == 1.0
 
 
+def test_a_zero_gradient_passes_zeros_on_and_nan_where_a_local_derivative_is_not_finite():
+    # an n-ary node whose gradient is 0 passes nothing on when its local derivatives are finite
+    # (every product would be a zero); with an infinite one, 0 * inf = NaN reaches the parent, as in PyTorch
+    w, x, b = Value(2.0), Value(-3.0), Value(0.5)
+    dead = engine.dot([w], [x], bias=b).relu()  # relu(-5.5): the dot's gradient is 0
+    (dead + w * 1.0).backward()
+    assert (w.grad, x.grad, b.grad) == (1.0, 0.0, 0.0)
+    w, x = Value(2.0), Value(float("-inf"))
+    engine.dot([w], [x]).relu().backward()  # relu(-inf) = 0: gradient 0, local derivative of w is -inf
+    assert math.isnan(w.grad) and x.grad == 0.0
+    steep = engine.Op("steep3", lambda a, c, d: a + c + d, lambda a, c, d, out: (math.inf, 1.0, 1.0))
+    a, c = Value(1.0), Value(2.0)
+    (steep(a, c, 3.0) * 0.0).backward()
+    assert math.isnan(a.grad) and c.grad == 0.0
+
+
 def test_detect_anomaly_catches_a_diverged_model():
     model = nn.MLP(2, [4, 1], rng=0)
     model.parameters()[0].data = float("nan")
