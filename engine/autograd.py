@@ -86,14 +86,11 @@ def walk(root: Any) -> list:
             stack.append(node)
             stack.append(None)
             second = node._second
-            if node._second_local is not None and second._entry is not LEAF and second not in visited:
+            if node._second_local is not None and second._entry is not LEAF:
                 stack.append(second)
             first = node._first
-            if first_local is not None and first._entry is not LEAF and first not in visited:
+            if first_local is not None and first._entry is not LEAF:
                 stack.append(first)
-            if stack[-1] is None:  # no parent to wait for
-                stack.pop()
-                nodes.append(stack.pop())
     return nodes
 
 
