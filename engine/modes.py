@@ -45,13 +45,38 @@ def refuse_inside_trace(message: str) -> None:
     raise TraceError("engine.compile: " + message.format(where=where))
 
 
+class _ThreadEnd:
+    """Kept in a thread's own state once the thread joins one of the sets above. Python clears that
+    state when the thread ends, and then this takes the thread's identity out of the sets, so that
+    a new thread given the same identity starts with grad on (a thread may end inside no_grad(), or
+    after set_grad_enabled(False))."""
+
+    __slots__ = ("thread", "sets")
+
+    def __init__(self, thread: int) -> None:
+        self.thread = thread
+        self.sets = (threads_without_grad, threads_in_anomaly_mode, threads_tracing)  # held: safe at exit
+
+    def __del__(self) -> None:
+        for threads in self.sets:
+            threads.discard(self.thread)
+
+
 class _ThreadModes(threading.local):
     """Each thread's other state; the class attributes are every new thread's defaults."""
 
     grad_depth = 0  # how many engine.grad() functions this thread is evaluating
+    end: _ThreadEnd | None = None  # see _ThreadEnd
 
 
 modes = _ThreadModes()
+
+
+def _join(threads: set[int], thread: int) -> None:
+    """Put `thread` in `threads`, and have it taken out of every such set when the thread ends."""
+    if modes.end is None:
+        modes.end = _ThreadEnd(thread)
+    threads.add(thread)
 
 
 def is_grad_enabled() -> bool:
@@ -80,10 +105,16 @@ class _Switch:
     def __enter__(self) -> None:
         thread = get_ident()
         self._saved.append(thread in self.threads)
-        (self.threads.add if self.member else self.threads.discard)(thread)
+        if self.member:
+            _join(self.threads, thread)
+        else:
+            self.threads.discard(thread)
 
     def __exit__(self, *exc_info: object) -> None:
-        (self.threads.add if self._saved.pop() else self.threads.discard)(get_ident())
+        if self._saved.pop():
+            _join(self.threads, get_ident())
+        else:
+            self.threads.discard(get_ident())
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self._function is None:  # @no_grad(): decorate the function given now
@@ -157,6 +188,13 @@ class tracing(_Switch):
     threads, member = threads_tracing, True
 
 
+def _set_grad_mode(enabled: bool) -> None:
+    if enabled:
+        threads_without_grad.discard(get_ident())
+    else:
+        _join(threads_without_grad, get_ident())
+
+
 class set_grad_enabled:
     """Grad mode on or off by a flag, as torch.set_grad_enabled: called alone it sets this thread's
     mode at once; as a context manager (or decorator) it also puts the earlier mode back at the end."""
@@ -166,13 +204,13 @@ class set_grad_enabled:
             raise TypeError(f"set_grad_enabled() needs True or False, got {type(enabled).__name__}: {enabled!r}")
         self._was_enabled = is_grad_enabled()
         self._switch = enable_grad() if enabled else no_grad()
-        (threads_without_grad.discard if enabled else threads_without_grad.add)(get_ident())
+        _set_grad_mode(enabled)
 
     def __enter__(self) -> None:
         return None
 
     def __exit__(self, *exc_info: object) -> None:
-        (threads_without_grad.discard if self._was_enabled else threads_without_grad.add)(get_ident())
+        _set_grad_mode(self._was_enabled)
 
     def __call__(self, function: F) -> F:
         """As a decorator: the function runs in that mode, and the mode before the decoration comes back."""

@@ -93,6 +93,40 @@ def test_anomaly_mode_and_grad_nesting_are_per_thread():
     assert results == [(False, math.inf)]
 
 
+def test_a_thread_that_ends_inside_no_grad_leaves_no_mode_to_a_thread_given_its_identity():
+    from engine import modes
+
+    @engine.no_grad
+    def untracked_numbers():
+        yield Value(1.0) * 2
+
+    ended = []
+
+    def ends_with_modes_on():
+        engine.set_grad_enabled(False)  # called alone: stays off until the thread ends
+        engine.detect_anomaly().__enter__()  # never left
+        generator = untracked_numbers()
+        next(generator)  # left suspended inside no_grad
+        ended.append(threading.get_ident())
+
+    for _ in range(20):
+        thread = threading.Thread(target=ends_with_modes_on)
+        thread.start()
+        thread.join()
+    assert not set(ended) & (modes.threads_without_grad | modes.threads_in_anomaly_mode)
+    identities, recorded = [], []
+
+    def records():
+        identities.append(threading.get_ident())
+        recorded.append(engine.is_grad_enabled() and not engine.is_anomaly_enabled())
+
+    for _ in range(20):  # new threads, some given an ended thread's identity: each starts fresh
+        thread = threading.Thread(target=records)
+        thread.start()
+        thread.join()
+    assert all(recorded) and set(identities) & set(ended)
+
+
 def test_two_threads_backward_through_graphs_sharing_parameters_each_add_their_whole_contribution():
     model = nn.MLP(3, [8, 8, 1], activation="tanh", rng=0)
     parameters = model.parameters()
