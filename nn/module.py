@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterator, TypeVar
 
 from engine import Value
+from nn.pickling import PickledByChaingradName
 from nn.state import IncompatibleKeys, match_state_dict, numbers_of, shape_of
 
 ModuleType = TypeVar("ModuleType", bound="Module")
@@ -46,7 +47,7 @@ def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix and name else prefix or name
 
 
-class Module:
+class Module(PickledByChaingradName):
     """Base class: forward(), parameters by walking attributes, train/eval, state dicts, a torch-like repr.
 
     Subclasses define forward() and set their parameters as attributes; calling super().__init__()

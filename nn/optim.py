@@ -14,6 +14,7 @@ import math
 from typing import Any, Iterable
 
 from engine import Value
+from nn.pickling import PickledByChaingradName
 from nn.state import short
 
 
@@ -34,7 +35,7 @@ def _check_flag(owner: str, name: str, flag: object) -> bool:
     return flag
 
 
-class Optimizer:
+class Optimizer(PickledByChaingradName):
     """Holds param_groups (dicts of "params" and hyperparameters) and per-parameter state;
     zero_grad() clears the gradients, step() updates the parameters (reading a Value gradient,
     from backward(create_graph=True), by its number)."""

@@ -8,9 +8,10 @@ import math
 from typing import Any, Callable
 
 from nn.optim import Optimizer, _check
+from nn.pickling import PickledByChaingradName
 
 
-class LRScheduler:
+class LRScheduler(PickledByChaingradName):
     """Base: last_epoch counts step() calls; get_last_lr() gives the lrs it last set."""
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:

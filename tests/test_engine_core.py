@@ -378,6 +378,38 @@ def test_chaingrad_umbrella_finds_ours_beside_a_learners_own_engine_and_nn(tmp_p
     assert float(completed.stdout) == pytest.approx(4 * (1 - math.tanh(4.0) ** 2))
 
 
+def test_models_and_optimizers_pickle_and_load_beside_a_learners_own_nn(tmp_path):
+    (tmp_path / "engine.py").write_text("class Value:\n    MINE = True\n")
+    (tmp_path / "nn.py").write_text("MINE = True\n")
+    save = textwrap.dedent("""
+        import pickle
+        import chaingrad.nn as cnn
+        model = cnn.MLP(2, [3, 1], rng=0)
+        optimizer = cnn.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        loss = (model([1.0, 2.0]) - 1.0) ** 2
+        loss.backward()
+        optimizer.step()
+        with open("saved.pickle", "wb") as file:
+            pickle.dump((model, optimizer, cnn.StepLR(optimizer, 2), loss), file)
+        print(model([0.5, -1.0]).data)
+    """)
+    load = textwrap.dedent("""
+        import pickle
+        import nn
+        assert nn.MINE
+        with open("saved.pickle", "rb") as file:
+            model, optimizer, scheduler, loss = pickle.load(file)
+        assert optimizer.param_groups[0]["params"][0] is model.parameters()[0] and scheduler.optimizer is optimizer
+        assert nn.MINE and type(model).__name__ == "MLP"
+        print(model([0.5, -1.0]).data)
+    """)
+    saved = subprocess.run([sys.executable, "-c", save], cwd=tmp_path, capture_output=True, text=True)
+    assert saved.returncode == 0, saved.stderr
+    loaded = subprocess.run([sys.executable, "-c", load], cwd=tmp_path, capture_output=True, text=True)
+    assert loaded.returncode == 0, loaded.stderr
+    assert float(loaded.stdout) == float(saved.stdout)
+
+
 def test_chaingrad_names_are_the_packages_themselves():
     import chaingrad.engine
 
