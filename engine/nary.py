@@ -32,7 +32,7 @@ def _as_list(items: Any, where: str) -> list:
     return list(items)
 
 
-def _numbers(items: list, where: str) -> tuple[list[float], Any, tuple]:
+def _numbers(items: list, where: str) -> tuple[list[float], Any, tuple | None]:
     """The numbers of `items` (Values or numbers), which of them are tracked Values, and (when all
     are) those of them made by ops.
 
@@ -168,21 +168,22 @@ def _dot(weights: list, inputs: list, input_numbers: list, input_tracked: Any, i
     if weight_tracked is True and recording and input_tracked in (True, False):
         # a neuron: tracked weights, inputs all Values (a hidden layer) or all numbers (the first), and
         # a tracked bias or none; d/dweights = the inputs' numbers, d/dinputs = the weights' numbers
+        made_by_ops: Any = weight_ops  # a tuple: the weights are all tracked
         if input_tracked:
-            weight_ops += input_ops  # (one layer's neurons share one tuple when their weights are leaves)
+            made_by_ops += input_ops  # (one layer's neurons share one tuple when their weights are leaves)
         if bias.__class__ is Value and bias._entry is not None:
             total += bias.data
             if bias._entry is not LEAF:
-                weight_ops += (bias,)
+                made_by_ops += (bias,)
             if input_tracked:
                 return _node(total, _DOT, (*weights, *inputs, bias), (*input_numbers, *weight_numbers, 1.0), None,
-                             weight_ops)
+                             made_by_ops)
             return _node(total, _DOT, (*weights, bias), (*input_numbers, 1.0), (*weights, *input_numbers, bias),
-                         weight_ops)
+                         made_by_ops)
         if bias is None:
             if input_tracked:
-                return _node(total, _DOT, (*weights, *inputs), (*input_numbers, *weight_numbers), None, weight_ops)
-            return _node(total, _DOT, tuple(weights), tuple(input_numbers), (*weights, *input_numbers), weight_ops)
+                return _node(total, _DOT, (*weights, *inputs), (*input_numbers, *weight_numbers), None, made_by_ops)
+            return _node(total, _DOT, tuple(weights), tuple(input_numbers), (*weights, *input_numbers), made_by_ops)
     # anything else: the tracked operands are the parents, each with its partner's number
     bias_operands: tuple = ()
     bias_parents: tuple = ()

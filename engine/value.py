@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from _thread import get_ident
 from numbers import Real
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from engine import autograd, ops
 from engine.errors import AnomalyError, NoGradError
@@ -112,7 +112,7 @@ def _node(data: float, entry: Primitive, first: Operand, first_local: Any, secon
     return out
 
 
-def _made_by_ops(parents: tuple) -> tuple:
+def _made_by_ops(parents: Sequence[Any]) -> tuple:
     """Those of an n-ary node's parents made by ops (not leaves): the only ones the walk descends into."""
     return tuple([parent for parent in parents if parent._entry is not LEAF])
 

@@ -9,6 +9,9 @@ import importlib
 from typing import Any
 
 
+_NEWOBJ = copyreg.__newobj__  # type: ignore[attr-defined] # what object.__reduce_ex__ names for protocol 2+
+
+
 class PickledByChaingradName:
     """A base for nn's classes (Module, Optimizer, LRScheduler): see the module docstring. A class
     defined elsewhere (a user's own Module) pickles as usual, by its own name."""
@@ -17,7 +20,7 @@ class PickledByChaingradName:
         reduced = super().__reduce_ex__(protocol)
         cls = type(self)
         ours = cls.__module__ == "nn" or cls.__module__.startswith("nn.")
-        if not ours or not isinstance(reduced, tuple) or reduced[0] is not copyreg.__newobj__ or len(reduced[1]) != 1:
+        if not ours or not isinstance(reduced, tuple) or reduced[0] is not _NEWOBJ or len(reduced[1]) != 1:
             return reduced
         return (new, ("chaingrad." + cls.__module__, cls.__qualname__), *reduced[2:])
 
