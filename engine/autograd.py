@@ -28,7 +28,6 @@ from typing import Any, Sequence
 
 from engine.errors import AnomalyError
 from engine.modes import collector_paused, enable_grad, is_anomaly_enabled
-from engine.ops import LEAF
 
 # One backward pass at a time: a leaf shared by two graphs is added to by one pass at a time.
 _backward_lock = threading.RLock()
@@ -61,7 +60,7 @@ def walk(root: Any) -> list:
     parents are done.
     """
     nodes: list = []
-    if root._entry is LEAF or root._entry is None:  # a leaf (or a constant): no nodes made by ops
+    if root._first is None:  # a leaf or a constant: no nodes made by ops
         return nodes
     visited: set = set()
     stack: list = [root]
@@ -86,21 +85,22 @@ def walk(root: Any) -> list:
             stack.append(node)
             stack.append(None)
             second = node._second
-            if node._second_local is not None and second._entry is not LEAF:
+            if node._second_local is not None and second._first is not None:  # made by ops (a leaf has no operands)
                 stack.append(second)
             first = node._first
-            if first_local is not None and first._entry is not LEAF:
+            if first_local is not None and first._first is not None:
                 stack.append(first)
     return nodes
 
 
 def leaves_of(nodes: Sequence[Any]) -> list:
-    """The tracked leaves among the parents of `nodes`, each once, in the order they are first met."""
+    """The leaves among the parents of `nodes`, each once, in the order they are first met (tracked
+    leaves, and leaves whose requires_grad was turned off after the graph was made)."""
     seen: set = set()
     leaves = []
     for node in nodes:
         for parent in parents_of(node):
-            if parent._entry is LEAF and parent not in seen:
+            if parent._first is None and parent not in seen:
                 seen.add(parent)
                 leaves.append(parent)
     return leaves
@@ -178,12 +178,15 @@ def graph_locals(node: Any) -> tuple:
 
 
 def _check_gradients(node: Any) -> None:
-    """Under detect_anomaly(): raise if passing node's gradient on made a parent's gradient non-finite."""
+    """Under detect_anomaly(): raise if node sent a non-finite gradient to a parent (what this pass
+    sent, as PyTorch checks each backward function's outputs: not what a leaf held before)."""
+    gradient = node.grad if isinstance(node.grad, (int, float)) else node.grad.data
     for parent, local in zip(parents_of(node), local_derivatives_of(node)):
-        if not math.isfinite(parent.grad):
+        sent = local * gradient
+        if not math.isfinite(sent):
             raise AnomalyError(
-                f"backward through op '{node.op}' made a non-finite gradient {parent.grad!r} for "
-                f"{parent!r}: local derivative {local!r} times upstream gradient {node.grad!r} "
+                f"backward through op '{node.op}' sent a non-finite gradient {sent!r} to "
+                f"{parent!r}: local derivative {local!r} times upstream gradient {gradient!r} "
                 f"(the node is {node!r}); look at the forward values of this op's inputs"
             )
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from engine.autograd import walk
 from engine.ops import OPS, Primitive
-from engine.value import LEAF, Value, _made_by_ops, _node
+from engine.value import LEAF, Value, _constant, _made_by_ops
 
 
 class _Node(tuple):
@@ -69,10 +69,14 @@ def unflatten(records: list[tuple]) -> Value:
         return item
 
     for name, data, grad, label, first, first_local, second, second_local in records:
-        first = operand(first)
-        node = _node(data, OPS[name] if isinstance(name, str) else name, first, first_local, operand(second),
-                     _made_by_ops(first) if first_local.__class__ is tuple else second_local)
+        node = _constant(data)  # the slots set one by one: a copy is made, not checked (detect_anomaly)
         node.grad, node._label = grad, label
+        node._entry = OPS[name] if isinstance(name, str) else name
+        first = operand(first)
+        if first_local.__class__ is tuple:  # n-ary: its parents made by ops, found again
+            second_local = _made_by_ops(first)
+        node._first, node._first_local = first, first_local
+        node._second, node._second_local = operand(second), second_local
         built.append(node)
     return built[-1]
 

@@ -40,8 +40,9 @@ def _check_value(item: object, where: str) -> Value:
 def topological_order(root: Value) -> list[Value]:
     """Every Value of root's graph, leaves included, each after all of its parents (root last).
 
-    The tracked leaves come first, in the order the walk reaches them (parents' order), then the
-    nodes made by ops; the result is the same on every run. A root that is a leaf is the whole list.
+    The leaves come first, in the order they are first met among the parents of the nodes made by
+    ops, then those nodes in the walk's order; the result is the same on every run. A root that is
+    a leaf is the whole list.
     """
     nodes = autograd.walk(_check_value(root, "topological_order(root)"))
     return autograd.leaves_of(nodes) + nodes if nodes else [root]

@@ -8,7 +8,8 @@ op's entry in engine.ops computes while the numbers are at hand. Its slots:
     _entry              the op's entry (engine.ops.Primitive); LEAF for a tracked leaf; None for
                         an untracked constant (made under no_grad(), from constants, or by detach())
     _first, _second     the operands of a one- or two-operand op as given, Values or numbers
-                        (``_second`` is None for a one-operand op)
+                        (``_second`` is None for a one-operand op; both None for a Value made
+                        by no op: so ``_first is None`` tells a leaf or a constant)
     _first_local,       the local derivative for each operand, or None where the operand is a
     _second_local       number or an untracked Value (it is not a parent)
 
@@ -114,7 +115,7 @@ def _node(data: float, entry: Primitive, first: Operand, first_local: Any, secon
 
 def _made_by_ops(parents: Sequence[Any]) -> tuple:
     """Those of an n-ary node's parents made by ops (not leaves): the only ones the walk descends into."""
-    return tuple([parent for parent in parents if parent._entry is not LEAF])
+    return tuple([parent for parent in parents if parent._first is not None])  # a leaf has no operands
 
 
 def _constant(data: float) -> Value:

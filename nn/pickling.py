@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import copyreg
 import importlib
+import sys
+from pathlib import Path
 from typing import Any
 
-
+_FOLDER = Path(__file__).resolve().parent  # chaingrad's nn
 _NEWOBJ = copyreg.__newobj__  # type: ignore[attr-defined] # what object.__reduce_ex__ names for protocol 2+
 
 
@@ -19,10 +21,20 @@ class PickledByChaingradName:
     def __reduce_ex__(self, protocol: Any) -> Any:
         reduced = super().__reduce_ex__(protocol)
         cls = type(self)
-        ours = cls.__module__ == "nn" or cls.__module__.startswith("nn.")
-        if not ours or not isinstance(reduced, tuple) or reduced[0] is not _NEWOBJ or len(reduced[1]) != 1:
+        if not _is_ours(cls) or not isinstance(reduced, tuple) or reduced[0] is not _NEWOBJ or len(reduced[1]) != 1:
             return reduced
         return (new, ("chaingrad." + cls.__module__, cls.__qualname__), *reduced[2:])
+
+
+def _is_ours(cls: type) -> bool:
+    """Is `cls` defined in chaingrad's nn (a file beside this one), not in a learner's own nn.py? Its
+    module is found by its name, or by chaingrad's name for it where a learner's nn holds the name."""
+    for name in ("chaingrad." + cls.__module__, cls.__module__):
+        module = sys.modules.get(name)
+        location = getattr(module, "__file__", None)
+        if location is not None and Path(location).resolve().parent == _FOLDER:
+            return getattr(module, cls.__name__, None) is cls
+    return False
 
 
 def new(module: str, qualname: str) -> Any:

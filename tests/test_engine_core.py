@@ -410,6 +410,35 @@ def test_models_and_optimizers_pickle_and_load_beside_a_learners_own_nn(tmp_path
     assert float(loaded.stdout) == float(saved.stdout)
 
 
+def test_a_learners_own_modules_built_on_chaingrads_pickle_as_their_own(tmp_path):
+    (tmp_path / "nn.py").write_text(textwrap.dedent("""
+        import chaingrad.nn as cnn
+
+        class MLP(cnn.Module):  # the learner's own, named as chaingrad's
+            def __init__(self):
+                self.inner = cnn.MLP(2, [1], rng=0)
+
+            def forward(self, x):
+                return self.inner(x)
+
+        class Tiny(cnn.Module):
+            def __init__(self):
+                self.w = cnn.Linear(1, 1)
+    """))
+    script = textwrap.dedent("""
+        import copy, pickle
+        import nn
+        mine = nn.MLP()
+        assert type(copy.deepcopy(mine)) is nn.MLP and type(pickle.loads(pickle.dumps(mine))) is nn.MLP
+        assert type(pickle.loads(pickle.dumps(nn.Tiny()))) is nn.Tiny
+        assert type(pickle.loads(pickle.dumps(mine)).inner).__module__ == "nn.mlp"  # chaingrad's, inside
+        print("ok")
+    """)
+    completed = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "ok"
+
+
 def test_chaingrad_names_are_the_packages_themselves():
     import chaingrad.engine
 

@@ -162,3 +162,28 @@ def test_the_walk_descends_only_into_parents_made_by_ops(name):
     assert order[-1] is node and len(order) == len(set(order))
     assert all(order.index(parent) < order.index(value) for value in order for parent in value.parents)
     assert autograd.walk(node) == [value for value in order if not value.is_leaf]
+
+
+def test_a_leaf_whose_requires_grad_is_turned_off_after_the_graph_is_made_stays_a_leaf():
+    import copy
+    import pickle
+
+    import nn
+
+    model = nn.MLP(2, [3, 1], rng=0)
+    x = [Value(0.5), Value(-1.0)]
+    out = model(x)
+    expected = engine.gradients(out, x)
+    model.requires_grad_(False)  # the graph was made with the weights tracked
+    assert engine.gradients(out, x) == expected
+    order = engine.topological_order(out)
+    assert all(order.index(parent) < order.index(value) for value in order for parent in value.parents)
+    assert set(model.parameters()) <= set(order)
+    assert pickle.loads(pickle.dumps(out)).data == copy.deepcopy(out).data == out.data
+    w = Value(2.0)
+    w.grad = 5.0
+    y = (w * 3.0).tanh() * 0.0 + w * 3.0
+    w.requires_grad = False
+    y.backward()
+    assert w.grad == 5.0 + 3.0  # a leaf: its gradient piles up, never zeroed as a node's would be
+    assert autograd.walk(y) == [value for value in engine.topological_order(y) if not value.is_leaf]

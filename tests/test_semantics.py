@@ -148,6 +148,15 @@ def test_detect_anomaly_in_backward():
             y.backward()
 
 
+def test_detect_anomaly_checks_what_the_pass_sends_not_what_a_leaf_held_before():
+    x = Value(1.0)
+    x.grad = math.inf  # from an earlier pass: not this pass's doing
+    y = (x * 2).tanh()
+    with engine.detect_anomaly():
+        y.backward()
+    assert x.grad == math.inf
+
+
 def test_repr():
     assert repr(Value(2.0)) == "Value(data=2.0, grad=0.0)"
     assert repr(Value(-1, label="b")) == "Value(data=-1.0, grad=0.0, label='b')"
@@ -211,3 +220,12 @@ def test_a_graph_pickles_beside_a_learners_own_engine_py(tmp_path):
     )
     completed = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True)
     assert completed.stdout.strip() == "True", completed.stderr
+
+
+def test_a_copy_of_a_graph_holding_infinities_is_made_even_inside_detect_anomaly():
+    import copy
+    import pickle
+
+    y = Value(1e308) * 10 + 1  # inf, made outside the block
+    with engine.detect_anomaly():
+        assert copy.deepcopy(y).data == math.inf and pickle.loads(pickle.dumps(y)).data == math.inf
