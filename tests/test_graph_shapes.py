@@ -187,3 +187,15 @@ def test_a_leaf_whose_requires_grad_is_turned_off_after_the_graph_is_made_stays_
     y.backward()
     assert w.grad == 5.0 + 3.0  # a leaf: its gradient piles up, never zeroed as a node's would be
     assert autograd.walk(y) == [value for value in engine.topological_order(y) if not value.is_leaf]
+
+
+@pytest.mark.parametrize("name", list(n_ary_nodes()))
+def test_the_fast_n_ary_builders_store_what_their_entrys_derivative_line_gives(name):
+    # engine.nary builds sum, dot and max nodes without calling their entry's derivative (it would
+    # copy every operand twice more); this pins that what they store is exactly the entry's line
+    node = n_ary_nodes()[name]
+    n_ary = node if node.op != "*" else node.parents[0]
+    operands = [engine.number(operand) for operand in n_ary.operands]
+    expected = n_ary._entry.derivative(*operands, n_ary.data)
+    tracked = [isinstance(operand, Value) and operand.requires_grad for operand in n_ary.operands]
+    assert list(n_ary.local_derivatives) == [local for local, flag in zip(expected, tracked) if flag]
