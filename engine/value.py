@@ -94,7 +94,7 @@ def _refuse_inside_trace(what: str) -> None:
 
 def _node(data: float, entry: Primitive, first: Operand, first_local: Any, second: Operand, second_local: Any) -> Value:
     """The one node builder: a new tracked Value made by `entry` (see the module docstring)."""
-    if data - data and threads_in_anomaly_mode and get_ident() in threads_in_anomaly_mode:  # data - data: 0.0 if finite
+    if threads_in_anomaly_mode and data - data and get_ident() in threads_in_anomaly_mode:  # data - data: 0.0 if finite
         raise AnomalyError(
             f"op '{entry.name}' produced a non-finite value {data!r} from operands "
             + ", ".join(repr(operand) for operand in (first if first_local.__class__ is tuple else (first, second))
