@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 import threading
-from math import isfinite
 from itertools import filterfalse
 from typing import Any, Sequence
 
@@ -128,7 +127,7 @@ def backpropagate(nodes: Sequence[Any], create_graph: bool = False) -> None:
             else:
                 first_local, second_local = node._first_local, node._second_local
             if first_local.__class__ is tuple:  # n-ary: a tuple of parents, a tuple of local derivatives
-                if not gradient and not create_graph and isfinite(sum(first_local)):
+                if not gradient and not create_graph and math.isfinite(sum(first_local)):
                     continue  # a gradient of 0 times finite local derivatives: every product is a zero
                 for parent, local in zip(node._first, first_local):
                     parent.grad += local * gradient

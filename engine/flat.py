@@ -52,7 +52,7 @@ def flatten(root: Value) -> list[tuple]:
         records.append((
             entry.name if OPS.get(entry.name) is entry else entry, node.data, node.grad, node._label,
             operand(node._first), node._first_local, operand(node._second),
-            None if node._first_local.__class__ is tuple else node._second_local,  # n-ary: _node finds it again
+            None if node._first_local.__class__ is tuple else node._second_local,  # n-ary: unflatten finds it again
         ))
     return records
 

@@ -173,7 +173,7 @@ def _dot(weights: list, inputs: list, input_numbers: list, input_tracked: Any, i
             made_by_ops += input_ops  # (one layer's neurons share one tuple when their weights are leaves)
         if bias.__class__ is Value and bias._entry is not None:
             total += bias.data
-            if bias._entry is not LEAF:
+            if bias._first is not None:  # made by ops (as _made_by_ops tells them)
                 made_by_ops += (bias,)
             if input_tracked:
                 return _node(total, _DOT, (*weights, *inputs, bias), (*input_numbers, *weight_numbers, 1.0), None,
