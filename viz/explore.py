@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine import Value
+from engine import Value, topological_order
 from nn.serialize import write_atomically
 from viz.files import FONT, PathLike, run_dot
 from viz.graph import Parts, build, collect, flow_text
@@ -60,15 +60,16 @@ def _consumers(parts: Parts) -> dict[Value, list[tuple[Value, int]]]:
     return found
 
 
-def _chain_rule(value: Value, parts: Parts, consumers: list[tuple[Value, int]], say) -> list[str]:
+def _chain_rule(value: Value, parts: Parts, consumers: list[tuple[Value, int]], gradients: dict[Value, float],
+                say) -> list[str]:
     """dL/dv = sum over consumers t of dL/dt · dt/dv, in symbols, then numbers, then the total."""
     root = parts.names[parts.root]
     name = parts.names[value]
     if value is parts.root:
         return [f"∂{root}/∂{root} = 1", say("the seed")]
     symbols = [f"∂{root}/∂{parts.names[t]} · ∂{parts.names[t]}/∂{name}" for t, _ in consumers]
-    numbers = [f"{format_short(t.grad)} × {format_short(t.local_derivatives[slot])}" for t, slot in consumers]
-    return [f"∂{root}/∂{name} = " + " + ".join(symbols), "= " + " + ".join(numbers), f"= {format_short(value.grad)}"]
+    numbers = [f"{format_short(gradients[t])} × {format_short(t.local_derivatives[slot])}" for t, slot in consumers]
+    return [f"∂{root}/∂{name} = " + " + ".join(symbols), "= " + " + ".join(numbers), f"= {format_short(gradients[value])}"]
 
 
 def _timeline(parts: Parts, trace: BackwardTrace, say) -> list[dict[str, Any]]:
@@ -96,7 +97,7 @@ def _timeline(parts: Parts, trace: BackwardTrace, say) -> list[dict[str, Any]]:
     steps.append({
         "phase": "backward", "node": ids[root], "edges": [], "labels": {},
         "caption": say("seed", root=names[root]),
-        "set": {ids[root]: {"grad": "grad 1" if root.grad == 1 else f"grad {format_short(root.grad)}",
+        "set": {ids[root]: {"grad": f"grad {format_short(trace.gradients[root])}",
                             "state": "complete"}},
     })
     received: dict[Value, list[float]] = {}
@@ -137,9 +138,9 @@ def _page(parts: Parts, trace: BackwardTrace, title: str, steps: list[dict[str, 
     final: dict[Value, str] = {}
     for value in parts.order:
         pile = trace.piles.get(value)
-        final[value] = pile_sum(pile) if pile else format_short(value.grad)
+        final[value] = pile_sum(pile) if pile else format_short(trace.gradients[value])
     graph = build(parts, "LR", lambda v: final[v], lambda v, slot: flow_text(
-        v.local_derivatives[slot], v.grad, format_short), with_ids=True, lang=lang)
+        v.local_derivatives[slot], trace.gradients[v], format_short), with_ids=True, lang=lang)
     svg = run_dot(graph.source, "svg").decode("utf-8")
     svg = _scalable(svg[svg.index("<svg"):])
     details = {}
@@ -149,7 +150,7 @@ def _page(parts: Parts, trace: BackwardTrace, title: str, steps: list[dict[str, 
         title_fields = {"name": parts.names[value], "role": say(parts.roles[value]),
                         "data": format_number(value.data), "op": value.op}
         details[parts.ids[value]] = {"title": say("detail made" if value.op else "detail", **title_fields),
-                                     "lines": _chain_rule(value, parts, consumers[value], say)}
+                                     "lines": _chain_rule(value, parts, consumers[value], trace.gradients, say)}
         for constant in parts.constants.get(value, []):
             details[constant.node] = {"title": say("constant", number=format_short(constant.data)),
                                       "lines": [say("constant detail", op=value.op, name=parts.names[value])]}
@@ -222,8 +223,8 @@ def explore(root: Value, path: PathLike | None = None, max_nodes: int = 150, par
             title: str | None = None, lang: str = "en") -> Explorer:
     """The interactive explorer of root's graph: forward pass, then backward pass, step by step.
 
-    Runs root.backward() on freshly zeroed gradients (as viz.trace_backward does), so afterwards the
-    graph's .grad are those of one backward pass from root.
+    The steps are those of one backward pass from root as the engine computes it (viz.trace_backward),
+    on their own: every `.grad` is left as it was, gradients piled up over earlier passes included.
 
     Args:
         path: also write the page there (a single .html file with everything inside).
@@ -236,13 +237,14 @@ def explore(root: Value, path: PathLike | None = None, max_nodes: int = 150, par
     say = words(check_language(lang))
     if not isinstance(root, Value):
         raise TypeError(f"viz.explore needs a Value (the output of a computation), got {type(root).__name__}")
-    trace = trace_backward(root)
-    if len(trace.names) > max_nodes:
+    count = len(topological_order(root))
+    if count > max_nodes:  # refused before any work
         raise GraphTooLargeError(
-            f"the graph of {root!r} has {len(trace.names)} Values; the explorer draws at most max_nodes={max_nodes} "
+            f"the graph of {root!r} has {count} Values; the explorer draws at most max_nodes={max_nodes} "
             "so that a class can follow every step: explore a piece of it (e.g. one neuron's output), "
             "draw the whole network by layer with viz.draw_layers(root, model), or raise max_nodes"
         )
+    trace = trace_backward(root)
     parts = collect(root, parameters, max_nodes=max_nodes, max_parents=max_nodes + 1)  # every Value drawn
     trace.names.update(parts.names)
     steps = _timeline(parts, trace, say)

@@ -1,8 +1,10 @@
 """The backward pass, step by step: each node sends upstream gradient x local derivative along each
 edge, and each parent piles up (堆放) what it receives until its gradient is complete.
 
-`trace_backward(root)` runs the engine's backward() and returns the steps in a valid backward order,
-printable as a table; `render_backward_frames` writes one picture per step and an index page.
+`trace_backward(root)` asks the engine for every gradient of one backward pass (engine.gradients, which
+leaves every `.grad` as it was) and returns the steps in a valid backward order, printable as a table;
+`render_backward_frames` writes one picture per step and an index page. Like every picture of viz,
+neither changes a gradient or a value.
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ class BackwardTrace:
     piles: dict[Value, list[float]]
     names: dict[Value, str] = field(default_factory=dict)
     lang: str = "en"
+    gradients: dict[Value, float] = field(default_factory=dict)  # d(root)/d(value) × the seed, for every Value
 
     def name(self, value: Value) -> str:
         """The Value's label, or a name from its place in the graph (v0, v1, ...)."""
@@ -74,7 +77,7 @@ class BackwardTrace:
 
     def pile_text(self, value: Value) -> str:
         """What the Value received, e.g. 'b: 2 + 3 = 5'."""
-        return f"{self.name(value)}: {pile_sum(self.piles[value], value.grad)}"
+        return f"{self.name(value)}: {pile_sum(self.piles[value], self.gradients.get(value))}"
 
     def table(self) -> str:
         """The steps as a text table, then every Value's pile."""
@@ -116,15 +119,15 @@ def texts_example() -> tuple[Value, Value, Value, Value, Value]:
 
 
 def trace_backward(root: Value, grad: float = 1.0, lang: str = "en") -> BackwardTrace:
-    """Run root.backward(grad) on freshly zeroed gradients and record each step.
+    """The steps of one backward pass from root (seeded with grad), as the engine computes it, on its own:
+    what was in `.grad` before (gradients piled up over earlier passes) does not count, and every
+    `.grad` is left as it was. The gradients are in `.gradients`.
 
-    The graph's gradients (leaves included) are reset first, so the trace shows one pass.
     lang: 'en' or 'zh', the language of the printed table.
     """
     check_language(lang)
     order = engine.topological_order(root)
-    engine.zero_grad(order)
-    root.backward(grad)
+    gradients = dict(zip(order, engine.gradients(root, order, grad)))
     names = value_names(order, {})
     waiting = Counter(parent for node in order for parent in node.parents)  # edges still to arrive
     piles: dict[Value, list[float]] = {}
@@ -135,7 +138,7 @@ def trace_backward(root: Value, grad: float = 1.0, lang: str = "en") -> Backward
         node = ready.popleft()
         edges = []
         for parent, local in zip(node.parents, node.local_derivatives):
-            contribution = local * node.grad
+            contribution = local * gradients[node]
             running[parent] = running.get(parent, 0.0) + contribution
             piles.setdefault(parent, []).append(contribution)
             edges.append(Edge(parent, local, contribution, running[parent]))
@@ -143,8 +146,8 @@ def trace_backward(root: Value, grad: float = 1.0, lang: str = "en") -> Backward
             if waiting[parent] == 0 and parent.parents:
                 ready.append(parent)
         if edges:
-            steps.append(Step(node, node.grad, tuple(edges)))
-    return BackwardTrace(root, steps, piles, names, lang)
+            steps.append(Step(node, gradients[node], tuple(edges)))
+    return BackwardTrace(root, steps, piles, names, lang, gradients)
 
 
 PAGE = """<!doctype html>
@@ -245,7 +248,7 @@ def render_backward_frames(
     def write(number: int, highlight: list[Value], bold: list[tuple[Value, int]]) -> None:
         texts = {value: pile(value) for value in received}
         if received or number:
-            texts.setdefault(root, _short(root.grad))
+            texts.setdefault(root, _short(trace.gradients[root]))
         labels = dict(carried) if show_flow else {}
         picture = build(parts, rankdir, texts.get, lambda value, slot: labels.get((value, slot)), highlight, bold,
                         lang=lang)
