@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import Value, topological_order
-from nn.serialize import write_atomically
-from viz.files import FONT, PathLike, run_dot
+from viz.files import FONT, PathLike, run_dot, write_atomically
 from viz.graph import Parts, build, collect, flow_text
 from viz.numbers import format_number, format_short
 from viz.trace import BackwardTrace, pile_sum, script_json, trace_backward
