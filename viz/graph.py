@@ -142,18 +142,21 @@ def build(
     with_ids: bool = False,
     lang: str = "en",
     exact_grad: Callable[[Value], Any] | None = None,
+    compact: bool = False,
 ):
     """The Digraph of `parts`. grad_text(value) is the text after 'grad' (None: not reached yet);
     edge_label(value, slot) labels the edge from value's parent in `slot` (None: no label);
     lang: the language of the words in the boxes ('en' or 'zh'); exact_grad(value): the gradient
-    whose exact value the box's hover text gives with its data's (None: none)."""
+    whose exact value the box's hover text gives with its data's (None: none); compact: ranks and
+    nodes closer together (the explorer's layout, which must fit a projected window)."""
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
     say = words(lang)
     highlighted = {id(v) for v in highlight}
     bold = {(id(v), slot) for v, slot in bold_edges}
     font = {"fontname": FONT}
-    graph = picture_class()(graph_attr={"rankdir": rankdir, **font},
+    spacing = {"ranksep": "0.3", "nodesep": "0.15"} if compact else {}
+    graph = picture_class()(graph_attr={"rankdir": rankdir, **spacing, **font},
                             node_attr={**font, "fontsize": "11"}, edge_attr={**font, "fontsize": "9"})
     record = (lambda text: "{ " + text + " }") if rankdir in ("TB", "BT") else (lambda text: text)
 
