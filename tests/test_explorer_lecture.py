@@ -215,3 +215,30 @@ def test_slides_export_the_current_step(browser, tmp_path):  # noqa: F811
     # the page's buttons make files of the same
     assert browser.find_element("id", "export-svg").is_displayed() and browser.find_element("id", "export-png").is_displayed()
     assert console_errors(browser) == []
+
+
+def test_a_wide_static_picture_fits_the_notebook_width(browser, tmp_path):  # noqa: F811
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(12):  # a long chain: far wider than a notebook's output
+        y = (y * 1.1).tanh()
+    y.label = "y"
+    picture = viz.draw(y, show_flow=True)
+    svg = picture._repr_mimebundle_()["image/svg+xml"]
+    cell = tmp_path / "cell.html"
+    cell.write_text("<!doctype html><meta charset='utf-8'><div id='output' style='width: 700px'>" + svg
+                    + "</div>", encoding="utf-8")
+    browser.set_window_size(1024, 768)
+    browser.get(cell.as_uri())
+    width, right, inside = browser.execute_script(
+        "const s = document.querySelector('#output svg').getBoundingClientRect();"
+        "const o = document.getElementById('output').getBoundingClientRect();"
+        "return [s.width, s.right, o.right];")
+    assert width <= 700 and right <= inside + 0.5
+    small = viz.draw(viz.texts_example()[-1])._repr_mimebundle_()["image/svg+xml"]
+    cell.write_text("<!doctype html><meta charset='utf-8'><div id='output' style='width: 700px'>" + small
+                    + "</div>", encoding="utf-8")
+    browser.get(cell.as_uri())
+    natural = float(re.search(r'width="([\d.]+)pt"', small)[1]) * 4 / 3
+    assert browser.execute_script("return document.querySelector('#output svg').getBoundingClientRect().width") \
+        == pytest.approx(natural, abs=1)  # a small picture keeps its own size
