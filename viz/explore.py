@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from engine import Value, topological_order
+from viz.foreign import as_value, require_local_derivatives
 from viz.files import FONT, PathLike, run_dot, write_atomically
 from viz.graph import Parts, build, collect, flow_text
 from viz.numbers import format_number, format_short
@@ -137,9 +138,10 @@ class Explorer:
                 f"border: 1px solid #ddd\" title=\"{html.escape(self.frame_title)}\"></iframe>")
 
 
-def explore(root: Value, path: PathLike | None = None, max_nodes: int = 150, parameters: Any = (),
+def explore(root: Any, path: PathLike | None = None, max_nodes: int = 150, parameters: Any = (),
             title: str | None = None, lang: str = "en", rankdir: str = "auto") -> Explorer:
     """The interactive explorer of root's graph: forward pass, then backward pass, step by step.
+    root: a Value, or a learner's own Value with micrograd's data, grad, _prev and _op (viz.foreign).
 
     The steps are those of one backward pass from root as the engine computes it (viz.trace_backward),
     on their own: every `.grad` is left as it was, gradients piled up over earlier passes included.
@@ -158,8 +160,8 @@ def explore(root: Value, path: PathLike | None = None, max_nodes: int = 150, par
     if rankdir not in ("auto", "LR", "TB"):
         raise ValueError(f"viz.explore's rankdir must be 'auto', 'LR' (left to right) or 'TB' (top to bottom), "
                          f"got {rankdir!r}")
-    if not isinstance(root, Value):
-        raise TypeError(f"viz.explore needs a Value (the output of a computation), got {type(root).__name__}")
+    root, parameters, unknown = as_value(root, parameters)  # a learner's own Value: its chaingrad copy
+    require_local_derivatives(unknown)
     count = len(topological_order(root))
     if count > max_nodes:  # refused before any work
         raise GraphTooLargeError(

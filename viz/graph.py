@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
 from engine import Value, topological_order
+from viz.foreign import as_value, require_local_derivatives
 from viz.files import FONT, PathLike, write_picture
 from viz.layers import draw_layers
 from viz.numbers import exact, format_number, format_short, format_term
@@ -214,7 +215,7 @@ def build(
 
 
 def draw(
-    root: Value,
+    root: Any,
     rankdir: str = "LR",
     parameters: Any = (),
     show_flow: bool = False,
@@ -224,7 +225,8 @@ def draw(
     highlight: Iterable[Value] = (),
     lang: str = "en",
 ):
-    """The computation graph of `root` as a graphviz.Digraph (shown inline in Jupyter).
+    """The computation graph of `root` as a graphviz.Digraph (shown inline in Jupyter); root may be a
+    learner's own Value with micrograd's data, grad, _prev and _op (viz.foreign).
 
     Args:
         rankdir: 'LR' (left to right) or 'TB' (top to bottom).
@@ -243,6 +245,9 @@ def draw(
         lang: 'en' or 'zh', the language of the boxes' words ('grad not yet', 'constant').
     """
     check_language(lang)
+    root, parameters, unknown = as_value(root, parameters)  # a learner's own Value: its chaingrad copy
+    if show_flow:
+        require_local_derivatives(unknown)
     if hasattr(parameters, "named_parameters") and grads is None:
         order = topological_order(root)
         if len(order) > max_nodes or any(len(value.parents) > max_parents for value in order):
