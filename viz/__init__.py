@@ -20,7 +20,7 @@ offer_bundled_dot()
 
 __all__ = [
     "BackwardTrace", "Edge", "Explorer", "GraphTooLargeError", "LocalDerivativesUnknown", "MissingDependencyError",
-    "MissingFontError", "MissingRendererError", "Step", "draw", "draw_layers", "explore", "find_dot", "format_number", "format_short",
-    "plot_decision_boundary", "plot_loss", "render", "render_backward_frames", "texts_example", "trace_backward",
+    "MissingFontError", "MissingRendererError", "Step", "draw", "draw_layers", "explore", "find_dot", "format_number",
+    "format_short", "plot_decision_boundary", "plot_loss", "render", "render_backward_frames", "texts_example", "trace_backward",
     "write_picture",
 ]
