@@ -124,6 +124,8 @@ PHRASES: dict[str, tuple[str, str]] = {  # key: (English, Chinese); {fields} are
     "layer counts": ("{parameters} parameters, {computed} Values computed", "{parameters} 个参数，算出 {computed} 个 Value"),
     "layer grads": ("parameters' |grad|: mean {mean}, max {largest}", "参数的 |grad|：平均 {mean}，最大 {largest}"),
     "edges": ("{count} edges", "{count} 条边"),
+    "numbers": ("{count} numbers", "{count} 个数"),
+    "loss": ("loss", "损失"),
     "one edge": ("1 edge", "1 条边"),
 }
 
