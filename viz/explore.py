@@ -1,9 +1,11 @@
 """viz.explore(root): one self-contained HTML page (no network: it works offline and from file://)
 that steps through the forward and then the backward pass of any graph, and shows inline in Jupyter.
 
-The layout is Graphviz's (the SVG of viz.graph's drawing, with ids on every node and edge); the
-states of every step are computed here, in Python, from the engine's own backward() (viz.trace),
-and a small script (explorer.js) only shows them: buttons, arrow keys, a slider, play.
+The layout is Graphviz's (the SVG of viz.graph's drawing, with ids on every node and edge), in both
+directions and with each neuron as one box (viz.neurons); the states of every step (viz.steps) and
+the side panel's views (viz.views) are computed in Python from the engine's own pass (viz.trace),
+and a small script (explorer.js) only shows them: buttons, keys, a slider, play; zoom to fit, zoom
+and pan, following the step; the current step as SVG or PNG for slides.
 """
 
 from __future__ import annotations
