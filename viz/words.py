@@ -25,7 +25,7 @@ PHRASES: dict[str, tuple[str, str]] = {  # key: (English, Chinese); {fields} are
     "list separator": (", ", "，"),
     # the explorer's steps
     "start": ("the graph of {root}: the inputs are known ({leaves} leaves); {ops} ops to compute",
-              "{root} 的计算图：输入已知（{leaves} 个叶子节点），要算 {ops} 个运算"),
+              "{root} 的计算图：输入已知（{leaves} 个叶子节点），还有 {ops} 个运算要算"),
     "forward": ("forward {number}/{total}: {name} = {symbols} = {numbers} = {value}",
                 "正向传播 {number}/{total}：{name} = {symbols} = {numbers} = {value}"),
     "seed": ("backward starts: ∂{root}/∂{root} = 1 (the seed)", "反向传播开始：∂{root}/∂{root} = 1（起点）"),
