@@ -271,3 +271,23 @@ def test_a_neuron_is_one_box_that_opens_on_a_click(browser, tmp_path):  # noqa: 
     browser.find_element("tag name", "body").send_keys("n")
     assert browser.execute_script("return document.body.dataset.neurons") == "boxes"
     assert console_errors(browser) == []
+
+
+def test_the_exact_numbers_are_on_hover_at_every_step(browser, tmp_path):  # noqa: F811
+    a = Value(0.1, label="a")
+    b = Value(0.2, label="b")
+    s = a + b  # 0.30000000000000004
+    s.label = "s"
+    y = s * s
+    y.label = "y"
+    explorer = viz.explore(y, tmp_path / "hover.html")
+    open_page(browser, explorer, 1024, 768)
+    hover = lambda node: browser.execute_script(  # noqa: E731
+        "return document.getElementById(arguments[0]).querySelector('a')"
+        ".getAttributeNS('http://www.w3.org/1999/xlink', 'title')", node)
+    assert hover("v0") == "data = 0.1" and hover("v2") == ""  # s: not computed yet
+    keys(browser, "ARROW_RIGHT")
+    assert texts(browser, "v2")[1] == "data 0.3000" and hover("v2") == "data = 0.30000000000000004"
+    keys(browser, "END")
+    assert hover("v2") == "data = 0.30000000000000004\ngrad = 0.6000000000000001"
+    assert console_errors(browser) == []
