@@ -291,3 +291,15 @@ def test_the_exact_numbers_are_on_hover_at_every_step(browser, tmp_path):  # noq
     keys(browser, "END")
     assert hover("v2") == "data = 0.30000000000000004\ngrad = 0.6000000000000001"
     assert console_errors(browser) == []
+
+
+def test_hiding_the_panel_shows_the_neuron_larger(browser, tmp_path):  # noqa: F811
+    explorer = viz.explore(lecture_neuron(), tmp_path / "neuron.html")
+    open_page(browser, explorer, 1024, 768)
+    browser.execute_script("window.chaingrad.show(9)")
+    before = browser.execute_script("return window.chaingrad.view().scale")
+    browser.find_element("id", "panel").click()
+    after = browser.execute_script("return window.chaingrad.view().scale")
+    assert after > before * 1.05 and all_nodes_inside(browser) == []  # refitted, the layout the width suits
+    assert browser.execute_script("return window.chaingrad.current()") == 9
+    assert console_errors(browser) == []

@@ -233,6 +233,10 @@
   function choose(name) { tab = name; render(); }
   function togglePanel() {
     document.body.classList.toggle("cg-no-panel");
+    if (fitted && data.layout === "auto") {  // the whole graph, in the layout the new width shows larger
+      const best = scaleOf("TB") > scaleOf("LR") ? "TB" : "LR";
+      if (best !== layout) { layout = best; redraw(); return; }
+    }
     if (fitted) fit(); else resync();
     follow();
   }
