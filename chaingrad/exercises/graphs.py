@@ -73,16 +73,16 @@ class Graph:
     def program(self) -> tuple[str, ...]:
         return tuple(node.line for node in self.nodes)
 
-    def leaf(self, data: float) -> Node:
-        name = _name(len(self.nodes))
+    def leaf(self, data: float, name: str = "") -> Node:
+        name = name or _name(len(self.nodes))
         line = f"{name} = Value({data!r})"
         mine = run(Text(f"`{line}`", f"`{line}`"), lambda: self.learner_value(data), self.path, self.program() + (line,))
         node = Node(name, mine, self.oracle_value(data), line)
         self.nodes.append(node)
         return node
 
-    def apply(self, step: Step, operands: list[Node]) -> Node:
-        name = _name(len(self.nodes))
+    def apply(self, step: Step, operands: list[Node], name: str = "") -> Node:
+        name = name or _name(len(self.nodes))
         line = f"{name} = " + step.text.format(*(operand.name for operand in operands))
         mine = run(Text(f"`{line}`", f"`{line}`"), lambda: step.apply(*(operand.mine for operand in operands)),
                    self.path, self.program() + (line,))

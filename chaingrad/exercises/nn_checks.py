@@ -210,7 +210,8 @@ def check_training(module: ModuleType, seed: int) -> None:
     MLP, loss_of, train_step = (needs(module, name, 6) for name in ("MLP", "loss_of", "train_step"))
     path = module.__learner_path__
     X, y = _moons(8, seed)
-    program: tuple[str, ...] = ("model = MLP(2, [4, 1])", "X, y = 8 moons points, labels -1 and +1", "loss = loss_of(model, X, y)")
+    program: tuple[str, ...] = ("model = MLP(2, [4, 1])", "X, y = 8 moons points, labels -1 and +1",
+                                "loss = loss_of(model, X, y)")
     with seeded(seed):
         model = run(Text(program[0], program[0]), lambda: MLP(2, [4, 1]), path, program)
     loss = run(Text(program[2], program[2]), lambda: loss_of(model, X, y), path, program)

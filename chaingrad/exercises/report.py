@@ -52,14 +52,14 @@ LABELS = {
     "expected": Text("expected:", "应为:"),
     "got": Text("got:     ", "实际:"),
     "hint": Text("hint:", "提示:"),
-    "seed": Text("seed", "随机种子"),
-    "again": Text("the same graphs again: add --seed {seed}", "想再看同样的计算图:加上 --seed {seed}"),
+    "seed": Text(" (seed {seed})", "(随机种子 {seed})"),
+    "again": Text("the same random cases again: add --seed {seed}", "想再跑一遍同样的随机例子:加上 --seed {seed}"),
 }
 
 
 def render(title: Text, seed: int, failure: Failure | None, lang: str) -> str:
     """The check's result as lines for a terminal."""
-    head = f"{title(lang)} ({LABELS['seed'](lang)} {seed})"
+    head = title(lang) + LABELS["seed"](lang).format(seed=seed)
     if failure is None:
         return f"{head}: {LABELS['passed'](lang)}"
     lines = [f"{head}: {LABELS['failed'](lang)}", "", "  " + failure.what(lang)]

@@ -311,8 +311,8 @@ def check_backward(module: ModuleType, seed: int) -> None:
                                       "+=; " + TEXTS.en, "每个节点把 node.grad 乘上局部导数,用 += 堆放到每个父节点上;" + TEXTS.zh))
     for op, text, apply in (("*", "{0} * {0}", lambda p: p * p), ("+", "{0} + {0}", lambda p: p + p)):
         graph = _new_graph(module, 4)
-        x = graph.leaf(3.0)
-        y = graph.apply(Step(op, text, apply), [x])
+        x = graph.leaf(3.0, "x")
+        y = graph.apply(Step(op, text, apply), [x], "y")
         _backward(graph, y)
         _compare_gradients(graph, y, Text(
             f"x takes both slots of y = {text.format('x')}: it gets one share from each slot, piled up with += "
