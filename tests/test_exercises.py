@@ -141,7 +141,8 @@ MISTAKES = {  # name: (exercise, file, changes, what the message says (English),
     "the bias left out of parameters()": (
         5, "my_nn.py", [("return self.w + [self.b]", "return self.w")], "should list 4 different Values", "one bias"),
     "every neuron the same": (
-        5, "my_nn.py", [("self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]", "self.w = [Value(0.5) for _ in range(nin)]")],
+        5, "my_nn.py", [("self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]",
+                         "self.w = [Value(0.5) for _ in range(nin)]")],
         "the same weights", "random.uniform"),
     "tanh on the last layer": (
         5, "my_nn.py", [("nonlin=i != len(nouts) - 1", "nonlin=True")], "last layer applies tanh", "nonlin=False"),

@@ -29,17 +29,17 @@ class Exercise(NamedTuple):
 
 
 EXERCISES = {
-    1: Exercise(Text("exercise 1: a Value with + and *", "第 1 题:会做 + 和 * 的 Value"), "my_value.py",
+    1: Exercise(Text("exercise 1: a Value with + and *", "第 1 题：会做 + 和 * 的 Value"), "my_value.py",
                 value_checks.check_add_mul),
-    2: Exercise(Text("exercise 2: tanh, exp and **", "第 2 题:tanh、exp 和 **"), "my_value.py",
+    2: Exercise(Text("exercise 2: tanh, exp and **", "第 2 题：tanh、exp 和 **"), "my_value.py",
                 value_checks.check_tanh_exp_pow),
-    3: Exercise(Text("exercise 3: the topological walk", "第 3 题:拓扑排序"), "my_value.py",
+    3: Exercise(Text("exercise 3: the topological walk", "第 3 题：拓扑排序"), "my_value.py",
                 value_checks.check_topological_order),
-    4: Exercise(Text("exercise 4: backward, piling up (堆放)", "第 4 题:反向传播与堆放"), "my_value.py",
+    4: Exercise(Text("exercise 4: backward, piling up (堆放)", "第 4 题：反向传播与堆放"), "my_value.py",
                 value_checks.check_backward),
-    5: Exercise(Text("exercise 5: Neuron, Layer, MLP", "第 5 题:Neuron、Layer 和 MLP"), "my_nn.py",
+    5: Exercise(Text("exercise 5: Neuron, Layer, MLP", "第 5 题：Neuron、Layer 和 MLP"), "my_nn.py",
                 nn_checks.check_modules),
-    6: Exercise(Text("exercise 6: training on moons", "第 6 题:在 moons 数据上训练"), "my_nn.py",
+    6: Exercise(Text("exercise 6: training on moons", "第 6 题：在 moons 数据上训练"), "my_nn.py",
                 nn_checks.check_training),
 }
 

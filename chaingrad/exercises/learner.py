@@ -52,7 +52,7 @@ def needs(module: ModuleType, name: str, exercise: int) -> Any:
         raise Failure(
             Text(f"your file has no {name}", f"你的文件里没有 {name}"),
             Text(f"exercise {exercise} looks for {name} at the top level of your file (start from the template "
-                 "in docs/exercises/)", f"第 {exercise} 题要在文件的最外层找到 {name}(从 docs/exercises/ 里的模板开始写)"),
+                 "in docs/exercises/)", f"第 {exercise} 题要在文件的最外层找到 {name}（从 docs/exercises/ 里的模板开始写）"),
         )
     return getattr(module, name)
 
@@ -101,36 +101,36 @@ def run(doing: Text, function: Callable[[], Any], path: Path | None, program: tu
         where = _learner_line(error, path)
         raise Failure(
             Text(f"{doing.en}: your code reached a TODO that is not filled in yet ({where})",
-                 f"{doing.zh}:程序走到了还没填写的 TODO({where})"),
+                 f"{doing.zh}：程序走到了还没填写的 TODO（{where}）"),
             Text("replace that `raise NotImplementedError` with your code (the exercise's instructions say what it does)",
-                 "把这行 raise NotImplementedError 换成你自己的代码(题目说明里讲了它要做什么)"),
+                 "把这行 raise NotImplementedError 换成你自己的代码（题目说明里讲了它要做什么）"),
             program=program,
         ) from None
     except RecursionError:
         raise Failure(
             Text(f"{doing.en}: Python's recursion limit was hit (RecursionError)",
-                 f"{doing.zh}:超过了 Python 的递归深度上限(RecursionError)"),
+                 f"{doing.zh}：超过了 Python 的递归深度上限（RecursionError）"),
             Text("a function that calls itself once per node fails near 1,000 nodes; keep the nodes still to visit "
                  "on a list used as a stack (append, pop) and loop while it is not empty",
-                 "函数每到一个节点就调用自己一次,节点一过一千左右就会出错;改用一个列表当栈(append 和 pop),"
+                 "函数每到一个节点就调用自己一次，节点一过一千左右就会出错；改用一个列表当栈（append 和 pop），"
                  "栈不空就一直循环"),
             program=program,
         ) from None
     except TimeoutError:
         raise Failure(
-            Text(f"{doing.en}: still running after {seconds:g} s", f"{doing.zh}:运行了 {seconds:g} 秒还没结束"),
+            Text(f"{doing.en}: still running after {seconds:g} s", f"{doing.zh}：运行了 {seconds:g} 秒还没结束"),
             Text("a walk that goes into a node again each time another path reaches it does exponential work; "
                  "remember the nodes you have visited (a set) and skip them",
-                 "如果每条路径经过一个节点都要重新走一遍,工作量会按指数增长;用一个集合记下已访问的节点,再遇到就跳过"),
+                 "如果每条路径经过一个节点都要重新走一遍，工作量会按指数增长；用一个集合记下已访问的节点，再遇到就跳过"),
             program=program,
         ) from None
     except Exception as error:  # the learner's bug, shown with the learner's line
         where = _learner_line(error, path)
         raise Failure(
             Text(f"{doing.en}: {type(error).__name__}: {error}" + (f" ({where})" if where else ""),
-                 f"{doing.zh}:{type(error).__name__}: {error}" + (f"({where})" if where else "")),
+                 f"{doing.zh}：{type(error).__name__}: {error}" + (f"（{where}）" if where else "")),
             Text("read the line named above; the instructions of this exercise say what each method receives",
-                 "看看上面指出的那一行;题目说明里写了每个方法收到的是什么"),
+                 "看看上面指出的那一行；题目说明里写了每个方法收到的是什么"),
             program=program,
         ) from None
 
@@ -145,13 +145,13 @@ def parents(node: Any) -> tuple:
         raise Failure(
             Text(f"a Value ({node!r}) has no _prev", f"有个 Value({node!r})没有 _prev"),
             Text("every Value keeps its parents in self._prev: () for a leaf, (a, b) for a + b",
-                 "每个 Value 都要把父节点存在 self._prev 里:叶子节点是 (),a + b 是 (a, b)"),
+                 "每个 Value 都要把父节点存在 self._prev 里：叶子节点是 ()，a + b 是 (a, b)"),
         )
     if isinstance(prev, (set, frozenset)):
         raise Failure(
-            Text("_prev is a set", "_prev 是个集合(set)"),
+            Text("_prev is a set", "_prev 是个集合（set）"),
             Text("keep _prev a tuple: a set forgets the order and keeps x * x's parent x only once, "
-                 "though x takes part twice", "把 _prev 存成元组:集合不记顺序,而且 x * x 里 x 出现两次,集合只留一个"),
+                 "though x takes part twice", "把 _prev 存成元组：集合不记顺序，而且 x * x 里 x 出现两次，集合只留一个"),
         )
     return tuple(prev)
 
@@ -163,6 +163,6 @@ def local_derivatives(node: Any) -> tuple:
         raise Failure(
             Text(f"a Value made by an op ({node!r}) has no _local", f"运算得到的 Value({node!r})没有 _local"),
             Text("store the local derivatives next to the parents: self._local = (d out/d a, d out/d b)",
-                 "把局部导数和父节点放在一起:self._local = (∂out/∂a, ∂out/∂b)"),
+                 "把局部导数和父节点放在一起：self._local = (∂out/∂a, ∂out/∂b)"),
         )
     return tuple(local)

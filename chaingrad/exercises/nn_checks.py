@@ -63,7 +63,7 @@ def _read(item: Any, name: str, path: Any) -> Any:
     if not hasattr(item, name):
         raise Failure(Text(f"{type(item).__name__} has no attribute {name}", f"{type(item).__name__} 没有属性 {name}"),
                       Text("keep micrograd's names: a Neuron's w (list) and b, a Layer's neurons, an MLP's layers",
-                           "沿用 micrograd 的名字:Neuron 的 w(列表)和 b,Layer 的 neurons,MLP 的 layers"))
+                           "沿用 micrograd 的名字：Neuron 的 w（列表）和 b，Layer 的 neurons，MLP 的 layers"))
     return getattr(item, name)
 
 
@@ -119,7 +119,7 @@ def _parameters(item: Any, name: str, count: int, path: Any, program: tuple) -> 
         raise Failure(Text(f"{name}.parameters() should list {count} different Values",
                            f"{name}.parameters() 应该列出 {count} 个各不相同的 Value"),
                       Text("a neuron of nin inputs has nin weights and one bias; a layer lists its neurons', an MLP its "
-                           "layers'", "有 nin 个输入的神经元有 nin 个权重和 1 个偏置;层把各个神经元的参数连起来,MLP 把各层的连起来"),
+                           "layers'", "有 nin 个输入的神经元有 nin 个权重和 1 个偏置；层把各个神经元的参数连起来，MLP 把各层的连起来"),
                       str(count), f"{len(found)} ({len({id(p) for p in found})} different)", program)
     return found
 
@@ -138,7 +138,7 @@ def check_modules(module: ModuleType, seed: int) -> None:
         expected, leaves = _oracle([[(_read(neuron, "w", path), _read(neuron, "b", path), nonlin)]], x, not nonlin)
         _check_forward_backward("n(x)", out, expected, leaves, parameters, program, path, Text(
             "a neuron computes tanh(w[0]*x[0] + ... + w[nin-1]*x[nin-1] + b), or the sum alone with nonlin=False",
-            "神经元计算 tanh(w[0]*x[0] + ... + w[nin-1]*x[nin-1] + b);nonlin=False 时只算加权和,不套 tanh"))
+            "神经元计算 tanh(w[0]*x[0] + ... + w[nin-1]*x[nin-1] + b)；nonlin=False 时只算加权和，不套 tanh"))
     program = ("layer = Layer(3, 4)", f"outs = layer({x})", "outs[0].backward()")
     with seeded(seed):
         layer = run(Text(program[0], program[0]), lambda: Layer(3, 4), path, program)
@@ -148,7 +148,7 @@ def check_modules(module: ModuleType, seed: int) -> None:
         raise Failure(Text("two neurons of Layer(3, 4) start with the same weights",
                            "Layer(3, 4) 里有两个神经元的初始权重一模一样"),
                       Text("draw each weight at random (random.uniform(-1, 1)): neurons that start equal get equal "
-                           "gradients and stay equal", "每个权重都要随机取(random.uniform(-1, 1)):初始相同的神经元梯度也相同,"
+                           "gradients and stay equal", "每个权重都要随机取（random.uniform(-1, 1)）：初始相同的神经元梯度也相同，"
                            "永远学成一样"), program=program)
     out = run(Text(program[1], program[1]), lambda: layer(x), path, program)
     expected, leaves = _oracle([[(_read(n, "w", path), _read(n, "b", path), True) for n in _read(layer, "neurons", path)]],
@@ -167,10 +167,10 @@ def check_modules(module: ModuleType, seed: int) -> None:
         if close(_data(_as_list(out)[0]), all_tanh):
             raise Failure(Text("the MLP's last layer applies tanh", "MLP 的最后一层也套了 tanh"),
                           Text("make the last layer linear (nonlin=False), so its score can be any number; the hidden "
-                               "layers keep tanh", "最后一层要是线性的(nonlin=False),输出的分数才能取任意值;隐藏层保留 tanh"),
+                               "layers keep tanh", "最后一层要是线性的（nonlin=False），输出的分数才能取任意值；隐藏层保留 tanh"),
                           number(expected[0].data), number(_data(_as_list(out)[0])), program)
     _check_forward_backward("model(x)", out, expected, leaves, parameters, program, path, Text(
-        "an MLP feeds x through its layers in turn: x = layer(x) for each layer", "MLP 就是让 x 依次穿过每一层:"
+        "an MLP feeds x through its layers in turn: x = layer(x) for each layer", "MLP 就是让 x 依次穿过每一层："
         "对每一层做 x = layer(x)"))
 
 
@@ -220,7 +220,7 @@ def check_training(module: ModuleType, seed: int) -> None:
         hint = Text("the loss is the mean of (model(x) - label) ** 2 over the points",
                     "损失是所有点上 (model(x) - label) ** 2 的平均值")
         if close(_data(loss), expected.data * len(X)):
-            hint = Text("you summed; divide by the number of points: " + hint.en, "你求的是和,还要除以点数:" + hint.zh)
+            hint = Text("you summed; divide by the number of points: " + hint.en, "你求的是和，还要除以点数：" + hint.zh)
         raise Failure(Text("loss_of(model, X, y) is wrong", "loss_of(model, X, y) 算错了"), hint,
                       number(expected.data), number(_data(loss)), program)
     program = program[:2] + (f"train_step(model, X, y, {RATE})", f"train_step(model, X, y, {RATE})")
@@ -235,20 +235,20 @@ def check_training(module: ModuleType, seed: int) -> None:
         if all(close(m, -RATE * g) for m, g in zip(moved, grads)):
             if not close(_data(returned), expected.data):
                 raise Failure(Text("train_step should return the loss (the number, before the step)",
-                                   "train_step 应该返回这一步的损失(更新参数之前的那个数)"),
+                                   "train_step 应该返回这一步的损失（更新参数之前的那个数）"),
                               Text("return loss.data", "返回 loss.data"), number(expected.data), repr(returned), program)
             previous = grads
             continue
         hint = Text("in train_step: set every parameter's grad to 0, compute the loss, loss.backward(), then "
                     "p.data -= learning_rate * p.grad for each parameter",
-                    "train_step 里依次做:把每个参数的 grad 清零,算损失,loss.backward(),再对每个参数 p.data -= learning_rate * p.grad")
+                    "train_step 里依次做：把每个参数的 grad 清零，算损失，loss.backward()，再对每个参数 p.data -= learning_rate * p.grad")
         if all(close(m, RATE * g) for m, g in zip(moved, grads)):
             hint = Text("you went uphill: subtract the gradient (p.data -= learning_rate * p.grad)",
-                        "方向反了,这是在往山上走:要减去梯度(p.data -= learning_rate * p.grad)")
+                        "方向反了，这是在往山上走：要减去梯度（p.data -= learning_rate * p.grad）")
         elif previous is not None and all(close(m, -RATE * (g + h)) for m, g, h in zip(moved, grads, previous)):
             hint = Text("the gradients of the first step were still there: set p.grad = 0 for every parameter before "
-                        "loss.backward() (backward piles up, 堆放)", "上一步的梯度还留着:loss.backward() 之前要把每个参数的 "
-                        "p.grad 清零(反向传播是往上堆放的)")
+                        "loss.backward() (backward piles up, 堆放)", "上一步的梯度还留着：loss.backward() 之前要把每个参数的 "
+                        "p.grad 清零（反向传播是往上堆放的）")
         index = next(i for i, (m, g) in enumerate(zip(moved, grads)) if not close(m, -RATE * g))
         raise Failure(Text(f"train_step number {step} moved parameters()[{index}] by the wrong amount",
                            f"第 {step} 次 train_step 后 parameters()[{index}] 的变化量不对"), hint,
@@ -268,6 +268,6 @@ def check_training(module: ModuleType, seed: int) -> None:
     raise Failure(Text(f"after {STEPS} steps the model classifies only {accuracy:.0%} of the moons right",
                        f"训练 {STEPS} 步之后模型只分对了 {accuracy:.0%} 的点"),
                   Text("each step checked above is right, so look at the model: tanh in the hidden layer, a linear "
-                       "output, weights drawn from random.uniform(-1, 1)", "上面逐步检查都通过了,问题多半在模型本身:"
-                       "隐藏层用 tanh,输出层线性,权重用 random.uniform(-1, 1) 初始化"),
+                       "output, weights drawn from random.uniform(-1, 1)", "上面逐步检查都通过了，问题多半在模型本身："
+                       "隐藏层用 tanh，输出层线性，权重用 random.uniform(-1, 1) 初始化"),
                   f">= {ACCURACY:.0%}", f"{accuracy:.0%}", program)

@@ -48,12 +48,13 @@ def close(got: object, expected: float) -> bool:
 LABELS = {
     "passed": Text("passed", "通过"),
     "failed": Text("FAILED", "未通过"),
-    "graph": Text("run these lines to see it yourself:", "把下面几行抄下来运行,就能亲眼看到:"),
-    "expected": Text("expected:", "应为:"),
-    "got": Text("got:     ", "实际:"),
-    "hint": Text("hint:", "提示:"),
-    "seed": Text(" (seed {seed})", "(随机种子 {seed})"),
-    "again": Text("the same random cases again: add --seed {seed}", "想再跑一遍同样的随机例子:加上 --seed {seed}"),
+    "graph": Text("run these lines to see it yourself:", "把下面几行抄下来运行，就能亲眼看到："),
+    "expected": Text("expected: ", "应为："),
+    "got": Text("got:      ", "实际："),
+    "hint": Text("hint: ", "提示："),
+    "colon": Text(": ", "："),
+    "seed": Text(" (seed {seed})", "（随机种子 {seed}）"),
+    "again": Text("the same random cases again: add --seed {seed}", "想再跑一遍同样的随机例子：加上 --seed {seed}"),
 }
 
 
@@ -61,11 +62,11 @@ def render(title: Text, seed: int, failure: Failure | None, lang: str) -> str:
     """The check's result as lines for a terminal."""
     head = title(lang) + LABELS["seed"](lang).format(seed=seed)
     if failure is None:
-        return f"{head}: {LABELS['passed'](lang)}"
-    lines = [f"{head}: {LABELS['failed'](lang)}", "", "  " + failure.what(lang)]
+        return head + LABELS["colon"](lang) + LABELS["passed"](lang)
+    lines = [head + LABELS["colon"](lang) + LABELS["failed"](lang), "", "  " + failure.what(lang)]
     if failure.program:
         lines += ["", "  " + LABELS["graph"](lang)] + ["      " + line for line in failure.program]
     if failure.expected or failure.got:
-        lines += ["", f"  {LABELS['expected'](lang)} {failure.expected}", f"  {LABELS['got'](lang)} {failure.got}"]
-    lines += ["", f"  {LABELS['hint'](lang)} {failure.hint(lang)}", "", "  " + LABELS["again"](lang).format(seed=seed)]
+        lines += ["", f"  {LABELS['expected'](lang)}{failure.expected}", f"  {LABELS['got'](lang)}{failure.got}"]
+    lines += ["", f"  {LABELS['hint'](lang)}{failure.hint(lang)}", "", "  " + LABELS["again"](lang).format(seed=seed)]
     return "\n".join(lines)

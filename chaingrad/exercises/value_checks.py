@@ -22,24 +22,24 @@ DEEP = 2500  # steps of the deep chain (5,000 nodes; Python's recursion limit is
 
 DATA_HINTS = {
     "+": Text("a + b is a new Value(a.data + b.data) whose parents are (a, b); a number is wrapped in a Value first",
-              "a + b 得到一个新的 Value(a.data + b.data),父节点是 (a, b);如果对方是普通数字,先把它包成 Value"),
+              "a + b 得到一个新的 Value(a.data + b.data)，父节点是 (a, b)；如果对方是普通数字，先把它包成 Value"),
     "*": Text("a * b is a new Value(a.data * b.data) whose parents are (a, b)",
-              "a * b 得到一个新的 Value(a.data * b.data),父节点是 (a, b)"),
+              "a * b 得到一个新的 Value(a.data * b.data)，父节点是 (a, b)"),
     "tanh": Text("x.tanh() is Value(math.tanh(x.data)), with parents (x,)",
-                 "x.tanh() 就是 Value(math.tanh(x.data)),父节点是 (x,)"),
-    "exp": Text("x.exp() is Value(math.exp(x.data)), with parents (x,)", "x.exp() 就是 Value(math.exp(x.data)),父节点是 (x,)"),
+                 "x.tanh() 就是 Value(math.tanh(x.data))，父节点是 (x,)"),
+    "exp": Text("x.exp() is Value(math.exp(x.data)), with parents (x,)", "x.exp() 就是 Value(math.exp(x.data))，父节点是 (x,)"),
     "**": Text("x ** k (k a plain number) is Value(x.data ** k), with parents (x,) only",
-               "x ** k(k 是普通数字)就是 Value(x.data ** k),父节点只有 (x,)"),
+               "x ** k（k 是普通数字）就是 Value(x.data ** k)，父节点只有 (x,)"),
 }
 LOCAL_HINTS = {
     "+": Text("for c = a + b, dc/da = 1 and dc/db = 1: nudge a by a little and c moves by the same little",
-              "c = a + b 时 ∂c/∂a = 1,∂c/∂b = 1:a 动一点点,c 也正好动那么一点点"),
+              "c = a + b 时 ∂c/∂a = 1，∂c/∂b = 1：a 动一点点，c 也正好动那么一点点"),
     "*": Text("for c = a * b, dc/da = b.data and dc/db = a.data: each operand's local derivative is the OTHER one's number",
-              "c = a * b 时 ∂c/∂a = b.data,∂c/∂b = a.data:每个乘数的局部导数是另一个乘数的值"),
+              "c = a * b 时 ∂c/∂a = b.data，∂c/∂b = a.data：每个乘数的局部导数是另一个乘数的值"),
     "tanh": Text("for t = x.tanh(), dt/dx = 1 - t**2, where t is the OUTPUT's number (out.data), not x",
-                 "t = x.tanh() 时 ∂t/∂x = 1 - t**2,这里的 t 是输出的值 out.data,不是输入 x"),
+                 "t = x.tanh() 时 ∂t/∂x = 1 - t**2，这里的 t 是输出的值 out.data，不是输入 x"),
     "exp": Text("for y = x.exp(), dy/dx = e**x, which is the output's own number (out.data)",
-                "y = x.exp() 时 ∂y/∂x = e**x,也就是输出自己的值 out.data"),
+                "y = x.exp() 时 ∂y/∂x = e**x，也就是输出自己的值 out.data"),
     "**": Text("for y = x ** k, dy/dx = k * x.data ** (k - 1)", "y = x ** k 时 ∂y/∂x = k * x.data ** (k - 1)"),
 }
 
@@ -69,7 +69,7 @@ def _check_step(graph: Graph, step: Step, operands: list[Node], node: Node) -> N
     """The learner's node made by `step` against chaingrad's: data, parents in order, local derivatives."""
     program, name = graph.program(), node.name
     if not close(getattr(node.mine, "data", None), node.oracle.data):
-        raise Failure(Text(f"`{node.line}`: {name}.data is wrong", f"`{node.line}`:{name}.data 算错了"),
+        raise Failure(Text(f"`{node.line}`: {name}.data is wrong", f"`{node.line}`：{name}.data 算错了"),
                       DATA_HINTS[step.op], number(node.oracle.data), number(getattr(node.mine, "data", node.mine)), program)
     found = parents(node.mine)
     values = [operand.mine for operand in operands]
@@ -84,14 +84,14 @@ def _check_step(graph: Graph, step: Step, operands: list[Node], node: Node) -> N
         slots = {places[0]: 0} if fits else None
     if slots is None:
         raise Failure(Text(f"`{node.line}`: {name}._prev should hold {wanted}, in that order",
-                           f"`{node.line}`:{name}._prev 应该按顺序存放 {wanted}"),
+                           f"`{node.line}`：{name}._prev 应该按顺序存放 {wanted}"),
                       Text("_prev holds the Values the new node was made from, in the order of the operands "
                            "(x * x holds x twice)", "_prev 按运算数的顺序存放生成新节点的那些 Value(x * x 要存两次 x)"),
                       wanted, shown, program)
     found_local = local_derivatives(node.mine)
     if len(found_local) != len(found):
         raise Failure(Text(f"`{node.line}`: {name}._local should have one local derivative per parent",
-                           f"`{node.line}`:{name}._local 里每个父节点都该有一个局部导数"),
+                           f"`{node.line}`：{name}._local 里每个父节点都该有一个局部导数"),
                       Text("_local[i] is d(out)/d(_prev[i])", "_local[i] 就是 ∂out/∂_prev[i]"),
                       f"{len(found)}", f"{len(found_local)}: {found_local!r}", program)
     engine = _engine()
@@ -108,7 +108,7 @@ def _check_step(graph: Graph, step: Step, operands: list[Node], node: Node) -> N
             raise Failure(
                 Text(f"`{node.line}`: the local derivative d{name}/d{operands[operand_index].name} "
                      f"({name}._local[{slot}]) is wrong",
-                     f"`{node.line}`:局部导数 ∂{name}/∂{operands[operand_index].name}({name}._local[{slot}])算错了"),
+                     f"`{node.line}`：局部导数 ∂{name}/∂{operands[operand_index].name}（{name}._local[{slot}]）算错了"),
                 hint, number(expected[operand_index]), number(got), program)
 
 
@@ -169,10 +169,10 @@ def _check_order(order: Any, root: Any, graph: Graph | None) -> None:
         if id(node) in position:
             raise Failure(
                 Text(f"{label(node)} is in the order twice (at {position[id(node)]} and at {index})",
-                     f"{label(node)} 在排序结果里出现了两次(第 {position[id(node)]} 个和第 {index} 个)"),
+                     f"{label(node)} 在排序结果里出现了两次（第 {position[id(node)]} 个和第 {index} 个）"),
                 Text("a node reached by two paths (b in e = (a + b) * (b + 1)) is visited once: keep a set of the "
-                     "nodes already visited and skip them", "一个节点可能有好几条路径到达(比如 e = (a + b) * (b + 1) 里的 b),"
-                     "但只能访问一次:用一个集合记下访问过的节点,遇到就跳过"),
+                     "nodes already visited and skip them", "一个节点可能有好几条路径到达（比如 e = (a + b) * (b + 1) 里的 b），"
+                     "但只能访问一次：用一个集合记下访问过的节点，遇到就跳过"),
                 "1", "2", program)
         position[id(node)] = index
     missing = [node for node in nodes if id(node) not in position]
@@ -180,9 +180,9 @@ def _check_order(order: Any, root: Any, graph: Graph | None) -> None:
         foreign = [node for node in order if all(node is not known for known in nodes)]
         raise Failure(
             Text("the order should hold every node of the graph, leaves and root included, and nothing else",
-                 "排序结果应该正好包含计算图里的所有节点(叶子节点和根节点都算),不多也不少"),
+                 "排序结果应该正好包含计算图里的所有节点（叶子节点和根节点都算），不多也不少"),
             Text("start from the root and go through each node's _prev; append a node once all of its parents are in",
-                 "从根节点出发,顺着每个节点的 _prev 往下走;一个节点的父节点都放进去了,再把它本身放进去"),
+                 "从根节点出发，顺着每个节点的 _prev 往下走；一个节点的父节点都放进去了，再把它本身放进去"),
             f"{len(nodes)} nodes",
             f"{len(order)}" + (f", missing {', '.join(label(node) for node in missing[:5])}" if missing else "")
             + (f", not in the graph: {foreign[:3]!r}" if foreign else ""),
@@ -195,7 +195,7 @@ def _check_order(order: Any, root: Any, graph: Graph | None) -> None:
                          f"{label(node)} 排在了它的父节点 {label(parent)} 前面"),
                     Text("a node goes into the list only after all of its parents: on a stack, push the node back "
                          "under its parents and append it when you meet it the second time",
-                         "拓扑排序要求父节点都排好了才能放子节点:用栈时,先把节点压回栈里、再压它的父节点,第二次遇到它时才放进列表"),
+                         "拓扑排序要求父节点都排好了才能放子节点：用栈时，先把节点压回栈里、再压它的父节点，第二次遇到它时才放进列表"),
                     f"{label(parent)} before {label(node)}",
                     f"{label(parent)} at {position[id(parent)]}, {label(node)} at {position[id(node)]}", program)
     if order[-1] is not root:
@@ -250,7 +250,7 @@ def _ladder(Value: Callable[[float], Any], steps: int) -> Any:
 # ---- exercise 4: backward, piling up (堆放) --------------------------------------------------------
 
 TEXTS = Text("the texts' example: e = (a + b) * (b + 1) at a = 2, b = 1 gives de/da = 2 and de/db = 5",
-             "课文里的例子:e = (a + b) * (b + 1),a = 2,b = 1 时 ∂e/∂a = 2,∂e/∂b = 5")
+             "课文里的例子：e = (a + b) * (b + 1)，a = 2，b = 1 时 ∂e/∂a = 2，∂e/∂b = 5")
 
 
 def _backward(graph: Graph, root: Node) -> None:
@@ -268,7 +268,7 @@ def _compare_gradients(graph: Graph, root: Node, hint: Text) -> None:
         got = getattr(node.mine, "grad", None)
         if not close(got, wanted):
             raise Failure(Text(f"{node.name}.grad (d{root.name}/d{node.name}) is wrong after {root.name}.backward()",
-                               f"{root.name}.backward() 之后 {node.name}.grad(∂{root.name}/∂{node.name})不对"),
+                               f"{root.name}.backward() 之后 {node.name}.grad（∂{root.name}/∂{node.name}）不对"),
                           hint, number(wanted), number(got), program)
 
 
@@ -283,32 +283,32 @@ def check_backward(module: ModuleType, seed: int) -> None:
     order = run(Text("topological_order(e)", "topological_order(e)"), lambda: walk(e.mine), graph.path, graph.program())
     if len(order) != len({id(node) for node in order}):
         raise Failure(Text("topological_order(e) lists a node twice, so backward would pass its gradient twice",
-                           "topological_order(e) 里有节点出现了两次,反向传播时它的梯度会被传两遍"),
-                      Text("run `check 3` first: each node once", "先运行 `check 3`:每个节点只能出现一次"),
+                           "topological_order(e) 里有节点出现了两次，反向传播时它的梯度会被传两遍"),
+                      Text("run `check 3` first: each node once", "先运行 `check 3`：每个节点只能出现一次"),
                       program=graph.program())
     _backward(graph, e)
     program = graph.program() + ("e.backward()",)
     if not close(e.mine.grad, 1.0):
         raise Failure(Text("e.grad should be 1 after e.backward()", "e.backward() 之后 e.grad 应该是 1"),
                       Text("de/de = 1: set self.grad = 1.0 before the loop, so the root has something to pass on",
-                           "∂e/∂e = 1:循环开始前先设 self.grad = 1.0,根节点才有东西往下传"),
+                           "∂e/∂e = 1：循环开始前先设 self.grad = 1.0，根节点才有东西往下传"),
                       "1.0", number(e.mine.grad), program)
     if close(c.mine.grad, 2.0) and close(d.mine.grad, 3.0) and close(a.mine.grad, 0.0) and close(b.mine.grad, 0.0):
         raise Failure(Text("a.grad and b.grad stayed 0: c and d passed their gradients on before they had them",
                            "a.grad 和 b.grad 还是 0:c 和 d 在收到梯度之前就往下传了"),
                       Text("walk the topological order reversed (root first): a node passes on its gradient only after "
-                           "every node that uses it has piled into it", "按拓扑排序的逆序走(从根节点开始):"
-                           "一个节点要等用到它的节点都把梯度堆放给它以后,才能往下传"),
+                           "every node that uses it has piled into it", "按拓扑排序的逆序走（从根节点开始）："
+                           "一个节点要等用到它的节点都把梯度堆放给它以后，才能往下传"),
                       "a.grad = 2.0, b.grad = 5.0", f"a.grad = {number(a.mine.grad)}, b.grad = {number(b.mine.grad)}",
                       program)
     if close(a.mine.grad, 2.0) and (close(b.mine.grad, 2.0) or close(b.mine.grad, 3.0)):
         raise Failure(Text("b.grad holds one path only: b reaches e by b -> c -> e (2) and by b -> d -> e (3)",
-                           "b.grad 只收到了一条路径的值:b 到 e 有两条路,b -> c -> e 给 2,b -> d -> e 给 3"),
+                           "b.grad 只收到了一条路径的值：b 到 e 有两条路，b -> c -> e 给 2，b -> d -> e 给 3"),
                       Text("pile up (堆放): parent.grad += local * node.grad, with +=, not =",
-                           "要堆放:parent.grad += local * node.grad,用 += 而不是 ="),
+                           "要堆放：parent.grad += local * node.grad，用 += 而不是 ="),
                       "b.grad = 5.0 (2 + 3)", f"b.grad = {number(b.mine.grad)}", program)
     _compare_gradients(graph, e, Text("each node passes node.grad * its local derivative to each parent, added with "
-                                      "+=; " + TEXTS.en, "每个节点把 node.grad 乘上局部导数,用 += 堆放到每个父节点上;" + TEXTS.zh))
+                                      "+=; " + TEXTS.en, "每个节点把 node.grad 乘上局部导数，用 += 堆放到每个父节点上；" + TEXTS.zh))
     for op, text, apply in (("*", "{0} * {0}", lambda p: p * p), ("+", "{0} + {0}", lambda p: p + p)):
         graph = _new_graph(module, 4)
         x = graph.leaf(3.0, "x")
@@ -317,12 +317,12 @@ def check_backward(module: ModuleType, seed: int) -> None:
         _compare_gradients(graph, y, Text(
             f"x takes both slots of y = {text.format('x')}: it gets one share from each slot, piled up with += "
             "(with =, the second share overwrites the first)",
-            f"y = {text.format('x')} 里 x 占了两个位置,两份梯度都要用 += 堆放到 x 上(用 = 的话第二份会把第一份覆盖掉)"))
+            f"y = {text.format('x')} 里 x 占了两个位置，两份梯度都要用 += 堆放到 x 上（用 = 的话第二份会把第一份覆盖掉）"))
     rng = random.Random(seed)
     hint = Text("node.grad * local derivative, piled into each parent with +=, walking the order reversed from the "
                 "root (seeded with 1); if one op is wrong, run `check 1` and `check 2`",
-                "从根节点(梯度设为 1)出发按拓扑排序的逆序,每个节点把 node.grad 乘局部导数,用 += 堆放到父节点;"
-                "如果只有某个运算错了,先跑 `check 1` 和 `check 2`")
+                "从根节点（梯度设为 1）出发按拓扑排序的逆序，每个节点把 node.grad 乘局部导数，用 += 堆放到父节点；"
+                "如果只有某个运算错了，先跑 `check 1` 和 `check 2`")
     for _ in range(GRAPHS):
         graph = _new_graph(module, 4)
         root = random_graph(rng, graph, ALL, leaves=3, steps=8)
