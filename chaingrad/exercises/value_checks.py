@@ -295,7 +295,7 @@ def check_backward(module: ModuleType, seed: int) -> None:
                       "1.0", number(e.mine.grad), program)
     if close(c.mine.grad, 2.0) and close(d.mine.grad, 3.0) and close(a.mine.grad, 0.0) and close(b.mine.grad, 0.0):
         raise Failure(Text("a.grad and b.grad stayed 0: c and d passed their gradients on before they had them",
-                           "a.grad 和 b.grad 还是 0:c 和 d 在收到梯度之前就往下传了"),
+                           "a.grad 和 b.grad 还是 0：c 和 d 在收到梯度之前就往下传了"),
                       Text("walk the topological order reversed (root first): a node passes on its gradient only after "
                            "every node that uses it has piled into it", "按拓扑排序的逆序走（从根节点开始）："
                            "一个节点要等用到它的节点都把梯度堆放给它以后，才能往下传"),
