@@ -200,3 +200,22 @@ def test_python_dash_m_runs_the_checker():
     done = subprocess.run([sys.executable, "-m", "chaingrad.exercises", "check", "1", str(TEMPLATES / "my_value.py")],
                           capture_output=True, text=True, env=environment, timeout=120)
     assert done.returncode == 1 and "exercise 1" in done.stdout and "TODO" in done.stdout and not done.stderr
+
+
+def test_files_named_as_micrograd_names_them_are_the_learners(tmp_path, monkeypatch):
+    """engine.py and nn.py beside each other (micrograd's lecture): nn.py's `from engine import Value` is the
+    learner's engine.py, even though chaingrad's engine is imported as `engine` in this process."""
+    import engine as chaingrads_engine
+
+    (tmp_path / "engine.py").write_text((SOLUTIONS / "my_value.py").read_text(encoding="utf-8"), encoding="utf-8")
+    text = (SOLUTIONS / "my_nn.py").read_text(encoding="utf-8").replace("from my_value import", "from engine import")
+    (tmp_path / "nn.py").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert check(4, tmp_path / "engine.py", seed=0) is None
+    assert check(5, tmp_path / "nn.py", seed=0) is None
+    from chaingrad.exercises.learner import load
+
+    assert load(tmp_path / "nn.py").Value.__module__ == "engine" and load(tmp_path / "nn.py").Value is not chaingrads_engine.Value
+    import engine as after
+
+    assert after is chaingrads_engine  # put back

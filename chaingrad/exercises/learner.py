@@ -1,9 +1,10 @@
 """The learner's file: loading it, calling into it, and reading its nodes.
 
 The file is loaded by its path under a name of its own (so a file called engine.py or value.py
-never stands for chaingrad's packages); while it loads, its folder is first on sys.path so that
-``from my_value import Value`` in my_nn.py finds the learner's other file, and afterwards sys.path
-and sys.modules are put back as they were. Every call into the learner's code goes through `run`,
+never stands for chaingrad's packages); while it loads, its folder is first on sys.path and the
+modules named as its files are out of sys.modules, so that ``from my_value import Value`` (or
+``from engine import Value``, micrograd's names) in my_nn.py finds the learner's other file; afterwards
+sys.path and sys.modules are put back as they were. Every call into the learner's code goes through `run`,
 which turns an exception into a Failure naming the learner's own line, under a time limit.
 """
 
@@ -33,15 +34,19 @@ def load(path: str | Path) -> ModuleType:
     if spec is None or spec.loader is None:
         raise FileNotFoundError(f"{str(path)!r} is not a Python file: give the path of your .py file")
     module, loader = importlib.util.module_from_spec(spec), spec.loader
-    folder, modules_before = str(path.parent), set(sys.modules)
+    folder = str(path.parent)
+    own = {item.stem for item in path.parent.iterdir() if item.suffix == ".py" or (item / "__init__.py").is_file()}
+    hidden = {name: sys.modules.pop(name) for name in list(sys.modules) if name.split(".")[0] in own}
+    modules_before = set(sys.modules)
     sys.path.insert(0, folder)
-    try:
+    try:  # the learner's engine.py or nn.py, not chaingrad's modules of the same name, for its imports
         run(Text(f"loading {path.name}", f"加载 {path.name} 时"), lambda: loader.exec_module(module), path)
     finally:
         sys.path.remove(folder)
         for name in set(sys.modules) - modules_before:  # the learner's other files, imported from its folder
-            if str(getattr(sys.modules[name], "__file__", "") or "").startswith(folder):
+            if name.split(".")[0] in own:
                 del sys.modules[name]
+        sys.modules.update(hidden)
     module.__dict__["__learner_path__"] = path
     return module
 
