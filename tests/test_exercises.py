@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from chaingrad.exercises import EXERCISES, check
+from chaingrad.exercises import EXERCISES, check, value_checks
 from chaingrad.exercises.__main__ import main
 from chaingrad.exercises.report import Failure
 
@@ -103,6 +103,18 @@ RECURSIVE = """    order, visited = [], set()
         else:
 """
 
+EVERY_PATH = """    order, stack = [], [(root, False)]
+    while stack:
+        node, parents_done = stack.pop()
+        if parents_done:
+            if node not in order:
+                order.append(node)
+        else:
+            stack.append((node, True))
+            stack.extend((parent, False) for parent in node._prev)
+    return order
+"""
+
 MISTAKES = {  # name: (exercise, file, changes, what the message says (English), what the hint says)
     "mul's local derivatives swapped": (
         1, "my_value.py", [("(other.data, self.data))", "(self.data, other.data))")], "_local[0]) is wrong", "OTHER one's"),
@@ -120,6 +132,9 @@ MISTAKES = {  # name: (exercise, file, changes, what the message says (English),
     "a node visited twice": (
         3, "my_value.py", [("        elif node not in visited:\n            visited.add(node)\n", "        else:\n"),
                            (" if parent not in visited)", ")")], "b is in the order twice", "visited once"),
+    "a walk along every path": (
+        3, "my_value.py", [(TOPOLOGICAL + "            stack.extend((parent, False) for parent in node._prev if parent not in visited)\n"
+                            "    return order\n", EVERY_PATH)], "still running", "exponential"),
     "a node before its parents": (
         3, "my_value.py", [("            order.append(node)\n        elif node not in visited:\n            visited.add(node)\n",
                             "            pass\n        elif node not in visited:\n            visited.add(node)\n"
@@ -157,7 +172,8 @@ MISTAKES = {  # name: (exercise, file, changes, what the message says (English),
 
 
 @pytest.mark.parametrize("name", sorted(MISTAKES))
-def test_each_classic_mistake_has_its_message(tmp_path, name):
+def test_each_classic_mistake_has_its_message(tmp_path, monkeypatch, name):
+    monkeypatch.setattr(value_checks, "LADDER_SECONDS", 0.5)  # a walk along every path would run for minutes
     exercise, file, changes, what, hint = MISTAKES[name]
     failure = failure_of(exercise, variant(tmp_path, file, changes))
     assert what in failure.what.en, failure.what.en
@@ -219,3 +235,9 @@ def test_files_named_as_micrograd_names_them_are_the_learners(tmp_path, monkeypa
     import engine as after
 
     assert after is chaingrads_engine  # put back
+
+
+def test_a_file_that_does_not_load_is_a_failure_naming_its_line(tmp_path):
+    path = variant(tmp_path, "my_value.py", [("        self.grad = 1.0  # d self/d self\n", "        self.grad = = 1.0\n")])
+    failure = failure_of(4, path)
+    assert "SyntaxError" in failure.what.en and "my_value.py, line " in failure.what.en and "self.grad = = 1.0" in failure.what.en

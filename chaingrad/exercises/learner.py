@@ -131,9 +131,10 @@ def run(doing: Text, function: Callable[[], Any], path: Path | None, program: tu
         ) from None
     except Exception as error:  # the learner's bug, shown with the learner's line
         where = _learner_line(error, path)
+        message = error.msg if isinstance(error, SyntaxError) else error  # the line is in `where`
         raise Failure(
-            Text(f"{doing.en}: {type(error).__name__}: {error}" + (f" ({where})" if where else ""),
-                 f"{doing.zh}：{type(error).__name__}: {error}" + (f"（{where}）" if where else "")),
+            Text(f"{doing.en}: {type(error).__name__}: {message}" + (f" ({where})" if where else ""),
+                 f"{doing.zh}：{type(error).__name__}: {message}" + (f"（{where}）" if where else "")),
             Text("read the line named above; the instructions of this exercise say what each method receives",
                  "看看上面指出的那一行；题目说明里写了每个方法收到的是什么"),
             program=program,

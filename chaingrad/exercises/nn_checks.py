@@ -50,11 +50,11 @@ def _as_list(out: Any) -> list:
 # ---- the oracle: the same network with chaingrad's Values -----------------------------------------
 
 
-def _structure(model: Any, path: Any) -> list[list[tuple[list, Any, bool]]]:
-    """The model as layers of neurons (weights, bias, nonlin), read through micrograd's names."""
+def _structure(model: Any, path: Any) -> list[list[tuple[list, Any]]]:
+    """The model as layers of neurons (weights, bias), read through micrograd's names."""
     layers = []
     for layer in _read(model, "layers", path):
-        layers.append([(list(_read(neuron, "w", path)), _read(neuron, "b", path), getattr(neuron, "nonlin", True))
+        layers.append([(list(_read(neuron, "w", path)), _read(neuron, "b", path))
                        for neuron in _read(layer, "neurons", path)])
     return layers
 
@@ -67,7 +67,7 @@ def _read(item: Any, name: str, path: Any) -> Any:
     return getattr(item, name)
 
 
-def _oracle(layers: list[list[tuple[list, Any, bool]]], x: Sequence[float], last_linear: bool = True) -> tuple:
+def _oracle(layers: list[list[tuple[list, Any]]], x: Sequence[float], last_linear: bool = True) -> tuple:
     """(output, [parameter leaves]) of the network with the learner's numbers, in chaingrad's Values;
     hidden layers tanh, the last one linear (or tanh too with last_linear=False)."""
     engine = _engine()
@@ -75,7 +75,7 @@ def _oracle(layers: list[list[tuple[list, Any, bool]]], x: Sequence[float], last
     inputs: list = [float(v) for v in x]
     for index, layer in enumerate(layers):
         outputs = []
-        for weights, bias, _ in layer:
+        for weights, bias in layer:
             w = [engine.Value(_data(weight)) for weight in weights]
             b = engine.Value(_data(bias))
             leaves += w + [b]
@@ -135,7 +135,7 @@ def check_modules(module: ModuleType, seed: int) -> None:
             neuron = run(Text(program[0], program[0]), lambda: Neuron(3, nonlin=nonlin), path, program)
         parameters = _parameters(neuron, "n", 4, path, program)
         out = run(Text(program[1], program[1]), lambda: neuron(x), path, program)
-        expected, leaves = _oracle([[(_read(neuron, "w", path), _read(neuron, "b", path), nonlin)]], x, not nonlin)
+        expected, leaves = _oracle([[(_read(neuron, "w", path), _read(neuron, "b", path))]], x, not nonlin)
         _check_forward_backward("n(x)", out, expected, leaves, parameters, program, path, Text(
             "a neuron computes tanh(w[0]*x[0] + ... + w[nin-1]*x[nin-1] + b), or the sum alone with nonlin=False",
             "神经元计算 tanh(w[0]*x[0] + ... + w[nin-1]*x[nin-1] + b)；nonlin=False 时只算加权和，不套 tanh"))
@@ -151,7 +151,7 @@ def check_modules(module: ModuleType, seed: int) -> None:
                            "gradients and stay equal", "每个权重都要随机取（random.uniform(-1, 1)）：初始相同的神经元梯度也相同，"
                            "永远学成一样"), program=program)
     out = run(Text(program[1], program[1]), lambda: layer(x), path, program)
-    expected, leaves = _oracle([[(_read(n, "w", path), _read(n, "b", path), True) for n in _read(layer, "neurons", path)]],
+    expected, leaves = _oracle([[(_read(n, "w", path), _read(n, "b", path)) for n in _read(layer, "neurons", path)]],
                                x, last_linear=False)
     _check_forward_backward("layer(x)", out, expected, leaves, parameters, program, path, Text(
         "a layer gives [neuron(x) for neuron in self.neurons]", "一层的输出就是 [neuron(x) for neuron in self.neurons]"))
@@ -187,13 +187,13 @@ def _moons(n: int, seed: int) -> tuple[list[list[float]], list[float]]:
 def _oracle_loss(structure: list, X: list, y: list) -> tuple:
     """(mean squared error, parameter leaves) of the learner's network on (X, y), in chaingrad's Values."""
     engine = _engine()
-    leaves = [engine.Value(_data(p)) for layer in structure for weights, bias, _ in layer for p in list(weights) + [bias]]
+    leaves = [engine.Value(_data(p)) for layer in structure for weights, bias in layer for p in list(weights) + [bias]]
     total = engine.Value(0.0)
     for point, label in zip(X, y):
         inputs, position = [engine.Value(v) for v in point], 0
         for index, layer in enumerate(structure):
             outputs = []
-            for weights, _, _ in layer:
+            for weights, _ in layer:
                 w, b = leaves[position:position + len(weights)], leaves[position + len(weights)]
                 position += len(weights) + 1
                 s = b

@@ -19,6 +19,7 @@ from chaingrad.exercises.report import Failure, Text, close, number
 
 GRAPHS = 25  # random graphs per check
 DEEP = 2500  # steps of the deep chain (5,000 nodes; Python's recursion limit is about 1,000)
+LADDER_SECONDS = 5.0  # the time a walk gets on 24 x = x + x (2**24 paths; a walk visiting each node once needs 1 ms)
 
 DATA_HINTS = {
     "+": Text("a + b is a new Value(a.data + b.data) whose parents are (a, b); a number is wrapped in a Value first",
@@ -230,7 +231,7 @@ def check_topological_order(module: ModuleType, seed: int) -> None:
     lines = ("x = Value(0.5)", "for _ in range(24):", "    x = x + x   # 2**24 paths from the last x to the first")
     x = run(Text("building a ladder of x + x", "构造一串 x + x"), lambda: _ladder(Value, 24), path, lines)
     _check_order(run(Text("topological_order(x) on 24 x + x", "对 24 层 x + x 调用 topological_order(x)"),
-                     lambda: walk(x), path, lines, seconds=5.0), x, None)
+                     lambda: walk(x), path, lines, seconds=LADDER_SECONDS), x, None)
 
 
 def _chain(Value: Callable[[float], Any], steps: int) -> Any:
