@@ -103,6 +103,9 @@ RECURSIVE = """    order, visited = [], set()
         else:
 """
 
+WALK_END = """            stack.extend((parent, False) for parent in node._prev if parent not in visited)
+    return order
+"""
 EVERY_PATH = """    order, stack = [], [(root, False)]
     while stack:
         node, parents_done = stack.pop()
@@ -133,8 +136,7 @@ MISTAKES = {  # name: (exercise, file, changes, what the message says (English),
         3, "my_value.py", [("        elif node not in visited:\n            visited.add(node)\n", "        else:\n"),
                            (" if parent not in visited)", ")")], "b is in the order twice", "visited once"),
     "a walk along every path": (
-        3, "my_value.py", [(TOPOLOGICAL + "            stack.extend((parent, False) for parent in node._prev if parent not in visited)\n"
-                            "    return order\n", EVERY_PATH)], "still running", "exponential"),
+        3, "my_value.py", [(TOPOLOGICAL + WALK_END, EVERY_PATH)], "still running", "exponential"),
     "a node before its parents": (
         3, "my_value.py", [("            order.append(node)\n        elif node not in visited:\n            visited.add(node)\n",
                             "            pass\n        elif node not in visited:\n            visited.add(node)\n"
