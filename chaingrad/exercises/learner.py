@@ -16,6 +16,7 @@ import signal
 import sys
 import threading
 import traceback
+from numbers import Real
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Iterator
@@ -144,12 +145,15 @@ def run(doing: Text, function: Callable[[], Any], path: Path | None, program: tu
 # ---- reading the learner's nodes ---------------------------------------------------------------
 
 
-def parents(node: Any) -> tuple:
-    """The node's parents, in order (its _prev)."""
+def operands(node: Any) -> tuple:
+    """What the op that made the node was given, in order: its _prev (the templates' name), or, in
+    engine/tiny.py's names, its operands (numbers included there)."""
     prev = getattr(node, "_prev", None)
+    if prev is None and hasattr(node, "operands") and hasattr(node, "local_derivatives"):
+        return tuple(node.operands)
     if prev is None:
         raise Failure(
-            Text(f"a Value ({node!r}) has no _prev", f"有个 Value({node!r})没有 _prev"),
+            Text(f"a Value ({node!r}) has no _prev", f"有个 Value（{node!r}）没有 _prev"),
             Text("every Value keeps its parents in self._prev: () for a leaf, (a, b) for a + b",
                  "每个 Value 都要把父节点存在 self._prev 里：叶子节点是 ()，a + b 是 (a, b)"),
         )
@@ -162,12 +166,20 @@ def parents(node: Any) -> tuple:
     return tuple(prev)
 
 
+def parents(node: Any) -> tuple:
+    """The Values among the node's operands: where a walk goes on to."""
+    return tuple(operand for operand in operands(node) if not isinstance(operand, Real))
+
+
 def local_derivatives(node: Any) -> tuple:
-    """The node's local derivatives d(node)/d(parent), one per parent (its _local)."""
+    """The node's local derivatives d(node)/d(operand), one per operand (its _local, or tiny.py's
+    local_derivatives)."""
     local = getattr(node, "_local", None)
+    if local is None and not hasattr(node, "_prev") and hasattr(node, "local_derivatives"):
+        local = node.local_derivatives
     if local is None:
         raise Failure(
-            Text(f"a Value made by an op ({node!r}) has no _local", f"运算得到的 Value({node!r})没有 _local"),
+            Text(f"a Value made by an op ({node!r}) has no _local", f"运算得到的 Value（{node!r}）没有 _local"),
             Text("store the local derivatives next to the parents: self._local = (d out/d a, d out/d b)",
                  "把局部导数和父节点放在一起：self._local = (∂out/∂a, ∂out/∂b)"),
         )

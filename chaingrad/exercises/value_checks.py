@@ -14,7 +14,7 @@ from types import ModuleType
 from typing import Any, Callable
 
 from chaingrad.exercises.graphs import ALL, ARITHMETIC, Graph, Node, Step, random_graph
-from chaingrad.exercises.learner import local_derivatives, needs, parents, run
+from chaingrad.exercises.learner import local_derivatives, needs, operands as operands_of, parents, run
 from chaingrad.exercises.report import Failure, Text, close, number
 
 GRAPHS = 25  # random graphs per check
@@ -60,7 +60,7 @@ def _label(node: Any, graph: Graph) -> str:
     for known in graph.nodes:
         if known.mine is node:
             return known.name
-    return f"Value({number(getattr(node, 'data', node))})"
+    return number(node) if isinstance(node, (int, float)) else f"Value({number(getattr(node, 'data', node))})"
 
 
 # ---- exercises 1 and 2: each op's number, parents and local derivatives -------------------------
@@ -72,17 +72,16 @@ def _check_step(graph: Graph, step: Step, operands: list[Node], node: Node) -> N
     if not close(getattr(node.mine, "data", None), node.oracle.data):
         raise Failure(Text(f"`{node.line}`: {name}.data is wrong", f"`{node.line}`：{name}.data 算错了"),
                       DATA_HINTS[step.op], number(node.oracle.data), number(getattr(node.mine, "data", node.mine)), program)
-    found = parents(node.mine)
+    found = operands_of(node.mine)
     values = [operand.mine for operand in operands]
     wanted = "(" + ", ".join(operand.name for operand in operands) + ("," if len(operands) == 1 else "") + ")"
     shown = "(" + ", ".join(_label(parent, graph) for parent in found) + ("," if len(found) == 1 else "") + ")"
     if len(operands) == 2:
         slots = {0: 0, 1: 1} if len(found) == 2 and found[0] is values[0] and found[1] is values[1] else None
-    else:  # one Value operand: (x,), or (x, Value(k)) / (Value(k), x) where a number was wrapped
+    else:  # one Value operand: (x,), or beside x a number k or the Value(k) it was wrapped in
         places = [index for index, parent in enumerate(found) if parent is values[0]]
-        number_step = step.op in ARITHMETIC
-        fits = len(places) == 1 and (len(found) == 1 or (number_step and len(found) == 2))
-        slots = {places[0]: 0} if fits else None
+        constants = all(all(parent is not known.mine for known in graph.nodes) for parent in found if parent is not values[0])
+        slots = {places[0]: 0} if len(places) == 1 and len(found) <= 2 and constants else None
     if slots is None:
         raise Failure(Text(f"`{node.line}`: {name}._prev should hold {wanted}, in that order",
                            f"`{node.line}`：{name}._prev 应该按顺序存放 {wanted}"),
