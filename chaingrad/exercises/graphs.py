@@ -21,7 +21,6 @@ class Step(NamedTuple):
     op: str
     text: str
     apply: Callable[..., Any]
-    reflected: bool = False  # a number on the left: Python asks the Value's __radd__ / __rmul__
 
 
 class Node(NamedTuple):
@@ -44,14 +43,13 @@ def random_step(rng: random.Random, op: str, x: float) -> tuple[Step, int] | Non
     """A step of op `op` whose first operand has data x, and how many Value operands it takes; None where
     the op is off its domain at x (exp of a large x, x ** -1 near 0, x ** 0.5 of x <= 0)."""
     k = rng.choice(CONSTANTS)
-    symbol = {"+": "+", "*": "*"}.get(op)
-    if symbol is not None:
+    if op in ARITHMETIC:
         form = rng.choice(("values", "values", "number", "reflected"))
         if form == "values":
-            return Step(op, f"{{0}} {symbol} {{1}}", (lambda p, q: p + q) if op == "+" else (lambda p, q: p * q)), 2
+            return Step(op, f"{{0}} {op} {{1}}", (lambda p, q: p + q) if op == "+" else (lambda p, q: p * q)), 2
         if form == "number":
-            return Step(op, f"{{0}} {symbol} {k!r}", (lambda p: p + k) if op == "+" else (lambda p: p * k)), 1
-        return Step(op, f"{k!r} {symbol} {{0}}", (lambda p: k + p) if op == "+" else (lambda p: k * p), True), 1
+            return Step(op, f"{{0}} {op} {k!r}", (lambda p: p + k) if op == "+" else (lambda p: p * k)), 1
+        return Step(op, f"{k!r} {op} {{0}}", (lambda p: k + p) if op == "+" else (lambda p: k * p)), 1  # __radd__
     if op == "tanh":
         return Step(op, "{0}.tanh()", lambda p: p.tanh()), 1
     if op == "exp":

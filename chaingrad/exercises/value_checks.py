@@ -86,7 +86,7 @@ def _check_step(graph: Graph, step: Step, operands: list[Node], node: Node) -> N
         raise Failure(Text(f"`{node.line}`: {name}._prev should hold {wanted}, in that order",
                            f"`{node.line}`：{name}._prev 应该按顺序存放 {wanted}"),
                       Text("_prev holds the Values the new node was made from, in the order of the operands "
-                           "(x * x holds x twice)", "_prev 按运算数的顺序存放生成新节点的那些 Value(x * x 要存两次 x)"),
+                           "(x * x holds x twice)", "_prev 按运算数的顺序存放生成新节点的那些 Value（x * x 要存两次 x）"),
                       wanted, shown, program)
     found_local = local_derivatives(node.mine)
     if len(found_local) != len(found):
@@ -104,7 +104,7 @@ def _check_step(graph: Graph, step: Step, operands: list[Node], node: Node) -> N
             hint = LOCAL_HINTS[step.op]
             x = operands[0].oracle.data
             if step.op == "tanh" and close(got, 1 - x * x):
-                hint = Text("you used the input: " + hint.en, "你用的是输入 x:" + hint.zh)
+                hint = Text("you used the input: " + hint.en, "你用的是输入 x：" + hint.zh)
             raise Failure(
                 Text(f"`{node.line}`: the local derivative d{name}/d{operands[operand_index].name} "
                      f"({name}._local[{slot}]) is wrong",
