@@ -76,7 +76,7 @@ class Value:
     __truediv__, __rtruediv__ = _method("/"), _method("/", reflected=True)
     __neg__, __abs__ = _method("neg"), _method("abs")
 
-    # ** has two meanings (engine.ops.power): the user's 0 ** -1 raises, a derivative line's is inf
+    # ** has two meanings (the '**' entry of engine.ops): the user's 0 ** -1 raises, a line's is inf
     def __pow__(self, k: Any) -> Value:
         ops.check_power(self.data, ops.number(k), isinstance(k, Value))
         return apply(ops.OPS["**"], (self, k))
@@ -85,7 +85,7 @@ class Value:
         ops.check_power(ops.number(base), self.data, True)
         return apply(ops.OPS["**"], (base, self))
 
-    _power, _rpower = _method("**"), _method("**", reflected=True)  # for ops.power: no check
+    _power, _rpower = _method("**"), _method("**", reflected=True)  # ops.ValueLike: no check
 
     # comparisons read the numbers (relu's derivative line asks x > 0.0); identity stays the hash
     def __lt__(self, other: Any) -> bool:

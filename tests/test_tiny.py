@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 
 import engine
-from engine import ops, tiny
+from engine import codegen, ops, tiny
 from test_ops import BINARY, UNARY
 
 TINY_LINES = 150
@@ -115,3 +115,11 @@ def test_the_reading_core_keeps_to_its_budget_and_imports_only_the_op_table():
     imports = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
     assert imports == ["from __future__ import annotations", "from typing import Any, Iterable",
                        "from engine import ops"]
+
+
+@pytest.mark.parametrize("value_class", [engine.Value, tiny.Value, codegen.Symbol])
+def test_value_tiny_value_and_symbol_share_the_value_like_protocol(value_class):
+    """engine.ops.ValueLike: what the derivative lines ask of a non-number."""
+    members = ["_power", "_rpower", "exp", "log", "sin", "cos", "tanh", "sigmoid", "sqrt", "relu"]
+    assert all(callable(getattr(value_class, member, None)) for member in members)
+    assert "data" in dir(value_class) or "data" in value_class.__init__.__code__.co_names
