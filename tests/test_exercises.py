@@ -243,3 +243,11 @@ def test_a_file_that_does_not_load_is_a_failure_naming_its_line(tmp_path):
     path = variant(tmp_path, "my_value.py", [("        self.grad = 1.0  # d self/d self\n", "        self.grad = = 1.0\n")])
     failure = failure_of(4, path)
     assert "SyntaxError" in failure.what.en and "my_value.py, line " in failure.what.en and "self.grad = = 1.0" in failure.what.en
+
+
+@pytest.mark.parametrize("exercise", [1, 2, 3, 4])
+def test_engine_tiny_is_the_engine_exercises_model_answer(exercise):
+    """engine/tiny.py, chaingrad's reading core, passes the engine exercises as a learner's file would
+    (its nodes name their parts operands and local_derivatives; the templates', _prev and _local)."""
+    for seed in (0, 1, 2):
+        assert check(exercise, ROOT / "engine" / "tiny.py", seed) is None
