@@ -5,6 +5,7 @@ each classic mistake gets its own message, in English and in Chinese."""
 import os
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -251,3 +252,18 @@ def test_engine_tiny_is_the_engine_exercises_model_answer(exercise):
     (its nodes name their parts operands and local_derivatives; the templates', _prev and _local)."""
     for seed in (0, 1, 2):
         assert check(exercise, ROOT / "engine" / "tiny.py", seed) is None
+
+
+def test_messages_are_wrapped_to_the_terminal(tmp_path):
+    from chaingrad.exercises.report import COLUMNS, render, wrap
+
+    def columns(line):
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+    failure = failure_of(3, variant(tmp_path, "my_value.py", [(TOPOLOGICAL, RECURSIVE)]))
+    for lang in ("en", "zh"):
+        text = render(EXERCISES[3].title, 0, failure, lang)
+        assert all(columns(line) <= COLUMNS for line in text.splitlines())
+        assert failure.hint(lang).replace(" ", "")[-20:] in text.replace("\n", "").replace(" ", "")
+    assert [line.strip() for line in wrap("one two three", "  ", columns=9)] == ["one two", "three"]
+    assert wrap("反向传播" * 5, "", columns=20) == ["反向传播反向传播反向", "传播反向传播反向传播"]  # 2 columns each

@@ -8,6 +8,7 @@ a hint. Every text is a pair (English, Chinese); `render` picks one.
 from __future__ import annotations
 
 import math
+import unicodedata
 from typing import NamedTuple
 
 
@@ -58,15 +59,40 @@ LABELS = {
 }
 
 
+COLUMNS = 100  # the width the messages are wrapped to (a Chinese character takes two columns)
+
+
+def _columns(character: str) -> int:
+    return 2 if unicodedata.east_asian_width(character) in ("W", "F") else 1
+
+
+def wrap(text: str, indent: str, columns: int = COLUMNS) -> list[str]:
+    """`text` as lines of at most `columns` terminal columns after `indent`, broken at a space or
+    beside a Chinese character (which needs no space around it), never inside a word."""
+    lines, line, width = [], "", len(indent)
+    for character in text:
+        line += character
+        width += _columns(character)
+        if width > columns:
+            cut = max(line.rfind(" "), max((i + 1 for i, c in enumerate(line[:-1]) if _columns(c) == 2), default=-1))
+            if cut <= 0:
+                continue  # one long word: let it run over
+            lines.append(indent + line[:cut].rstrip())
+            line = line[cut:].lstrip(" ")
+            width = len(indent) + sum(_columns(c) for c in line)
+    return lines + [indent + line]
+
+
 def render(title: Text, seed: int, failure: Failure | None, lang: str) -> str:
     """The check's result as lines for a terminal."""
     head = title(lang) + LABELS["seed"](lang).format(seed=seed)
     if failure is None:
         return head + LABELS["colon"](lang) + LABELS["passed"](lang)
-    lines = [head + LABELS["colon"](lang) + LABELS["failed"](lang), "", "  " + failure.what(lang)]
+    lines = [head + LABELS["colon"](lang) + LABELS["failed"](lang), ""] + wrap(failure.what(lang), "  ")
     if failure.program:
         lines += ["", "  " + LABELS["graph"](lang)] + ["      " + line for line in failure.program]
     if failure.expected or failure.got:
         lines += ["", f"  {LABELS['expected'](lang)}{failure.expected}", f"  {LABELS['got'](lang)}{failure.got}"]
-    lines += ["", f"  {LABELS['hint'](lang)}{failure.hint(lang)}", "", "  " + LABELS["again"](lang).format(seed=seed)]
+    hint = wrap(LABELS["hint"](lang) + failure.hint(lang), "  ")
+    lines += [""] + hint + ["", "  " + LABELS["again"](lang).format(seed=seed)]
     return "\n".join(lines)
