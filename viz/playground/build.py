@@ -32,8 +32,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent  # the checkout: engine/, nn/, viz/
 PACKAGES = {  # npm package: (version, the registry's sha512 of its tarball, the files the site needs -> where)
     "pyodide": ("314.0.8", "74Wq1kXOC+CCEzAfxuRAO701nAcCMLjf8NrwvWpu8S41dVMXwXmLQ05dYB+F4e46AdnGo0oq7YHSVUpHsoarLQ==",
-                {name: f"pyodide/{name}" for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm",
-                                                     "python_stdlib.zip", "pyodide-lock.json", "package.json")}),
+                {name: f"pyodide/{name}" for name in (
+                    "pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json",
+                    "package.json")}),
     "@viz-js/viz": ("3.31.0", "r7zlQdRvcwvIpjHGgs+KNWHeE/P5/Dq7k8ZAKaMCbZqomxCBJV78gVuQYaHzFVca+kB0mX0fMW9UFevCOBG50A==",
                     {"dist/viz-global.js": "vizjs/viz-global.js", "package.json": "vizjs/package.json"}),
 }

@@ -8,9 +8,10 @@ set of names (Value, nn, engine, math, print, ...), its printout captured, its o
 
 The explored Value is the one given to `show(x)`, else the last Value the program assigned to a
 name at its top level. Values assigned to names at the top level are labelled with those names
-(unless labelled already), so that the drawing speaks the program's words. Its leaves written as `name = Value(number)` are returned with their lines,
-so that the page can offer them as fields: `with_leaf(code, name, number)` writes the new number
-into the program, which then runs again (its forward pass, and the explorer, with the new number).
+(unless labelled already), so that the drawing speaks the program's words. Its leaves written as
+`name = Value(number)` are returned with their lines, so that the page can offer them as fields:
+`with_leaf(code, name, number)` writes the new number into the program, which then runs again (its
+forward pass, and the explorer, with the new number).
 In the browser the graph is laid out by viz-js through viz.files.use_layout (`browser_layout`).
 """
 
@@ -35,7 +36,6 @@ from viz.playground.check import ProgramError, check
 RANGE_LIMIT = 100_000  # a loop longer than this would freeze the page (the program runs in the page itself)
 SAFE_BUILTINS = ("abs", "bool", "dict", "enumerate", "float", "int", "len", "list", "max", "min", "reversed",
                  "round", "sorted", "str", "sum", "tuple", "zip", "isinstance")
-TITLES = {"en": "Backpropagation through {name}", "zh": "{name} 的反向传播"}
 
 
 def _range(*arguments: int) -> range:
@@ -126,14 +126,15 @@ def run(code: str, lang: str = "en", explore: bool = True, layout: Layout | None
     if result["error"] is not None:
         return result
     namespace = scope
-    root, root_name = (chosen[-1], None) if chosen else (None, None)
+    root: Value | None = chosen[-1] if chosen else None
+    root_name: str | None = None
     for statement in tree.body:
         found = _leaf_number(statement)
         if found and isinstance(namespace.get(found[0]), Value):
             result["leaves"].append({"name": found[0], "value": namespace[found[0]].data, "line": statement.lineno})
         for target in statement.targets if isinstance(statement, ast.Assign) else []:
             value = namespace.get(target.id) if isinstance(target, ast.Name) else None
-            if isinstance(value, Value):
+            if isinstance(value, Value) and isinstance(target, ast.Name):
                 if not value.label:  # the drawing names each Value as the program does
                     value.label = target.id
                 if not chosen:  # without show(): the last Value assigned to a name
@@ -142,10 +143,9 @@ def run(code: str, lang: str = "en", explore: bool = True, layout: Layout | None
         return result
     result["root"] = root_name or root.label or "the output"
     if explore:
-        title = TITLES.get(lang, TITLES["en"]).format(name=root.label or result["root"])
         try:
             with use_layout(layout) if layout else nullcontext():
-                result["explorer"] = explore_graph(root, title=title).html
+                result["explorer"] = explore_graph(root, lang=lang).html
         except Exception as error:  # too large a graph, a layout failure: said beside the output
             result["explorer_error"] = f"{type(error).__name__}: {error}"
     return result
@@ -155,7 +155,7 @@ def browser_layout(source: str, file_format: str) -> bytes:
     """Lay DOT `source` out with viz-js, in the page that runs this Python (Pyodide): `globalThis.chaingradLayout`."""
     if file_format != "svg":
         raise ValueError(f"the playground lays graphs out as SVG only, not {file_format!r}")
-    import js  # type: ignore[import-not-found]  # Pyodide's bridge to the page's JavaScript
+    import js  # Pyodide's bridge to the page's JavaScript
 
     return str(js.chaingradLayout(source)).encode("utf-8")
 

@@ -10,7 +10,8 @@ const TEXTS = {
     run: "run ▶", run_hint: "Ctrl+Enter runs", output: "printed", leaves: "change an input",
     leaves_hint: "a new number runs the forward pass again", explorer_wait: "the graph appears here once Python is ready",
     explorer_none: "the program made no Value to draw: assign one, e.g. e = (a + b) * (b + 1)",
-    explorer_error: "the program ran, but its graph is not drawn: ", error_blank: "fix the line above and run again",
+    explorer_error: "the program ran, but its graph is not drawn: ",
+    explorer_after_error: "the graph appears when the program runs", error_blank: "fix the line above and run again",
     train_intro: "an MLP learns to separate the two moons by gradient descent; Python runs in a Web Worker, so the page stays responsive",
     hidden: "hidden layers", activation: "activation", learning_rate: "learning rate", train_run: "train 200 steps",
     train_stop: "stop", train_reset: "new model", loss: "loss (hinge + L2)", boundary: "decision boundary",
@@ -24,7 +25,8 @@ const TEXTS = {
     run: "运行 ▶", run_hint: "Ctrl+Enter 运行", output: "输出", leaves: "改一个输入",
     leaves_hint: "换一个数，正向传播会重新计算", explorer_wait: "Python 就绪后，计算图显示在这里",
     explorer_none: "程序没有得到可画的 Value：请赋值一个，例如 e = (a + b) * (b + 1)",
-    explorer_error: "程序已运行，但计算图没有画出：", error_blank: "改正上面指出的那一行，再运行",
+    explorer_error: "程序已运行，但计算图没有画出：",
+    explorer_after_error: "程序运行成功后，这里显示它的计算图", error_blank: "改正上面指出的那一行，再运行",
     train_intro: "一个多层感知机用梯度下降学习把两个月牙分开；Python 在 Web Worker 中运行，页面不会卡住",
     hidden: "隐藏层", activation: "激活函数", learning_rate: "学习率", train_run: "训练 200 步",
     train_stop: "停止", train_reset: "新模型", loss: "损失（hinge + L2）", boundary: "决策边界",
@@ -108,13 +110,16 @@ function showResult(result, code) {
   error.hidden = !result.error;
   const note = $("explorer-note");
   const frame = $("explorer-frame");
+  const leaves = $("leaves");
+  leaves.textContent = "";
   if (result.error) {
     error.textContent = result.error.message + "\n" + text("error_blank");
     if (result.error.line) selectLine(code, result.error.line);
+    frame.hidden = true;  // no stale graph beside a program that did not run
+    note.hidden = false;
+    note.textContent = text("explorer_after_error");
     return;
   }
-  const leaves = $("leaves");
-  leaves.textContent = "";
   for (const leaf of result.leaves) {
     const label = document.createElement("label");
     const input = document.createElement("input");
