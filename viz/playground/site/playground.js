@@ -37,6 +37,8 @@ const TEXTS = {
 };
 
 const $ = (id) => document.getElementById(id);
+// in the playground's frame (narrower than a page of its own), the explorer's side panel goes below the graph
+const NARROW_EXPLORER = "@media (max-width: 820px) { main { flex-wrap: wrap; } aside { flex: 1 1 100%; } }";
 const state = { lang: "en", presets: null, presetCode: null, python: null, worker: null, trainListeners: [] };
 
 function text(key, values = {}) {
@@ -132,7 +134,7 @@ function showResult(result, code) {
     leaves.appendChild(label);
   }
   if (result.explorer) {
-    frame.srcdoc = result.explorer;
+    frame.srcdoc = result.explorer.replace("</head>", "<style>" + NARROW_EXPLORER + "</style></head>");
     frame.hidden = false;
     note.hidden = true;
   } else {
