@@ -312,8 +312,12 @@ function setLanguage(lang) {
 async function main() {
   const python = startPython();
   state.presets = await (await fetch("presets.json")).json();
+  // a teacher's link may choose: index.html#lang=zh&preset=apple, or #code=<the program, URL-encoded>
+  const asked = new URLSearchParams(location.hash.slice(1));
+  if (asked.get("lang") === "zh") state.lang = "zh";
   translate();
-  loadPreset(state.presets.default);
+  loadPreset(asked.get("preset") in state.presets.presets ? asked.get("preset") : state.presets.default);
+  if (asked.has("code")) $("code").value = asked.get("code");
   for (const tab of document.querySelectorAll(".tab")) tab.addEventListener("click", () => showTab(tab.dataset.tab));
   $("language").addEventListener("click", () => setLanguage(state.lang === "en" ? "zh" : "en"));
   $("preset").addEventListener("change", () => { loadPreset($("preset").value); if (state.python) runBox(); });
