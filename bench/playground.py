@@ -7,7 +7,8 @@ the browser's Python (Pyodide) against this CPython's.
     python -m bench.playground --rounds 3 --loads 3
 
 W1 runs through bench.run's own child (run_child: the same data, weights and repeats) in both: in a
-fresh CPython process, and in the page's Pyodide (bench/'s files written into its file system), in
+fresh CPython process, and in a Pyodide in a Web Worker of the page, as the train tab's (bench/'s files
+written into its file system), in
 interleaved rounds, so that a noisy spell on a shared machine hits both alike. The ready time is
 measured in fresh browser profiles (nothing cached: a student's first visit) and on a reload.
 """
@@ -56,14 +57,20 @@ def _load(driver, url: str) -> dict:
 
 
 def _w1_in_browser(driver, engine: str) -> dict:
+    """W1 in a Pyodide of its own, in a Web Worker as the train tab's (the playground's worker, role "bench")."""
     files = {f"bench/{path.name}": path.read_text(encoding="utf-8") for path in (ROOT / "bench").glob("*.py")}
-    code = ("import json, sys\nsys.path.insert(0, '/home/pyodide/chaingrad')\nfrom bench.run import run_child\n"
-            f"json.dumps(run_child({engine!r}, 'W1', 100, 10))")
-    return json.loads(driver.execute_script(
-        "const python = window.chaingrad.pyodide(); const files = arguments[0];"
-        "python.FS.mkdirTree('/home/pyodide/chaingrad/bench');"
-        "for (const [name, text] of Object.entries(files)) python.FS.writeFile('/home/pyodide/chaingrad/' + name, text);"
-        "return python.runPython(arguments[1]);", files, code))
+    code = f"import json\nfrom bench.run import run_child\njson.dumps(run_child({engine!r}, 'W1', 100, 10))"
+    answer = _await(driver, "new Promise((resolve, reject) => {"
+                    "  window.benchWorker = window.benchWorker || new Worker('worker.mjs?role=bench', {type: 'module'});"
+                    "  window.benchWorker.onmessage = (event) => {"
+                    "    if (event.data.type === 'failed') reject(event.data.message);"
+                    "    else if (event.data.id === 1) event.data.error ? reject(event.data.error) : resolve(event.data.result);"
+                    "  };"
+                    "  window.benchWorker.postMessage({id: 1, type: 'python', files: arguments[0], code: arguments[1]});"
+                    "})", files, code)
+    if answer.startswith("error: "):
+        raise RuntimeError(answer)
+    return json.loads(answer)
 
 
 def _w1_in_cpython(engine: str) -> dict:
@@ -96,7 +103,7 @@ def main() -> int:
             finally:
                 driver.quit()
             loads.append((first, again))
-            print(f"load {number + 1}: ready {first['ready']:.2f} s after opening (Pyodide {first['pyodide']:.2f} s, "
+            print(f"load {number + 1}: ready {first['ready']:.2f} s after opening (in its worker: Pyodide {first["pyodide"]:.2f} s, "
                   f"chaingrad imported {first['chaingrad']:.2f} s); reload {again['ready']:.2f} s")
         print(f"ready, median of {len(loads)} first visits: {statistics.median(f['ready'] for f, _ in loads):.2f} s; "
               f"reload {statistics.median(a['ready'] for _, a in loads):.2f} s")

@@ -6,6 +6,7 @@ installs them (.ci/playground, .ci/browser) and sets CHAINGRAD_REQUIRE_PLAYGROUN
 skip into a failure.
 """
 
+import json
 import os
 import shutil
 import tempfile
@@ -82,8 +83,15 @@ def console_errors(driver):
 
 
 def run_box(driver, code: str):
+    """Put `code` into the box and run it, as the run button does; returns once its result is shown."""
     driver.execute_script("document.getElementById('code').value = arguments[0]", code)
-    driver.find_element("id", "run").click()
+    return wait_for(driver, "window.chaingrad.runBox()")
+
+
+def until(driver, condition, seconds: float = 30):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, seconds, poll_frequency=0.1).until(condition)
 
 
 def in_explorer(driver, script: str):
@@ -97,8 +105,10 @@ def in_explorer(driver, script: str):
 def test_the_site_is_within_its_budget_and_pinned(site):
     path = site[0]
     assert site_build.site_size(path) <= site_build.BUDGET_BYTES
-    assert (path / "pyodide" / "pyodide.asm.wasm").is_file() and (path / "vizjs" / "viz-global.js").is_file()
+    assert (path / "pyodide" / "pyodide.asm.wasm").is_file() and (path / "vizjs" / "viz.js").is_file()
     assert '"pyodide": "314.0.8"' in (path / "versions.json").read_text()
+    first = json.loads((path / "presets.json").read_text(encoding="utf-8"))["first"]  # shown while Python starts
+    assert "b's pile: 2 + 3 = 5" in first["en"] and "b 堆放起来的量：2 + 3 = 5" in first["zh"]
 
 
 def test_run_prints_the_texts_gradients(browser):
@@ -110,11 +120,12 @@ def test_run_prints_the_texts_gradients(browser):
 
 @pytest.mark.parametrize("lang, pile", [("en", "b's pile: 2 + 3 = 5"), ("zh", "b 堆放起来的量：2 + 3 = 5")])
 def test_stepping_the_explorer_shows_bs_pile(browser, lang, pile):
-    browser.execute_script("window.chaingrad.setLanguage(arguments[0])", lang)
+    wait_for(browser, "window.chaingrad.setLanguage(arguments[0])", lang)
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
-    Select(browser.find_element(By.ID, "preset")).select_by_value("sum_times")
+    Select(browser.find_element(By.ID, "preset")).select_by_value("sum_times")  # the preset runs
+    wait_for(browser, "window.chaingrad.runBox()")  # once more, after it: the worker answers in order
     assert browser.find_element(By.ID, "output").text == "2.0 5.0"
     steps = in_explorer(browser, "return window.chaingrad.steps")
     assert steps == 9  # start, 3 forward, the seed, 3 sends, done
@@ -130,18 +141,19 @@ def test_stepping_the_explorer_shows_bs_pile(browser, lang, pile):
 
 
 def test_a_new_leaf_value_runs_the_forward_again(browser):
-    browser.execute_script("window.chaingrad.setLanguage('en')")
+    wait_for(browser, "window.chaingrad.setLanguage('en')")
     run_box(browser, PROGRAM)
     field = browser.find_element("css selector", "#leaves input[data-leaf='b']")
     browser.execute_script("arguments[0].value = '2'; arguments[0].dispatchEvent(new Event('change'))", field)
-    assert browser.find_element("id", "output").text == "3.0 7.0"  # de/da = b + 1, de/db = (b + 1) + (a + b)
+    # de/da = b + 1, de/db = (b + 1) + (a + b)
+    until(browser, lambda driver: driver.find_element("id", "output").text == "3.0 7.0")
     assert "b = Value(2.0)" in browser.find_element("id", "code").get_attribute("value")
     caption = in_explorer(browser, "window.chaingrad.show(3); return document.getElementById('caption').textContent")
     assert caption.endswith("= 4 × 3 = 12")  # the forward pass with the new b: e = (2 + 2)(2 + 1)
 
 
 def test_a_syntax_error_shows_a_message_not_a_blank_page(browser):
-    browser.execute_script("window.chaingrad.setLanguage('en')")
+    wait_for(browser, "window.chaingrad.setLanguage('en')")
     run_box(browser, "a = Value(2.0)\nb = Value(1.0\ne = a * b\n")
     error = browser.find_element("id", "error")
     assert error.is_displayed() and error.text.startswith("line 2: this is not Python")

@@ -8,7 +8,9 @@ The site holds:
   (through viz.files.use_layout: see viz.playground.runner.browser_layout);
 - chaingrad.zip: chaingrad's engine/, nn/ and viz/ as they are in this checkout, and the pure-Python
   `graphviz` package (which viz.graph writes DOT with);
-- the page (index.html, playground.js, playground.css, worker.mjs for training, presets.json).
+- the page (index.html, playground.js, playground.css, and worker.mjs: Python in Web Workers, one for
+  the programs, one for training, so the page never freezes), and presets.json: the
+  example programs and the default one's explorer, drawn at build time and shown while Python starts.
 
 The npm tarballs are fetched once with `npm pack` into a cache folder ($XDG_CACHE_HOME/chaingrad/npm,
 default ~/.cache/chaingrad/npm); later builds work offline.
@@ -36,7 +38,7 @@ PACKAGES = {  # npm package: (version, the registry's sha512 of its tarball, the
                     "pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json",
                     "package.json")}),
     "@viz-js/viz": ("3.31.0", "r7zlQdRvcwvIpjHGgs+KNWHeE/P5/Dq7k8ZAKaMCbZqomxCBJV78gVuQYaHzFVca+kB0mX0fMW9UFevCOBG50A==",
-                    {"dist/viz-global.js": "vizjs/viz-global.js", "package.json": "vizjs/package.json"}),
+                    {"dist/viz.js": "vizjs/viz.js", "package.json": "vizjs/package.json"}),
 }
 BUNDLED = ("engine", "nn", "viz")
 PAGE_FILES = ("index.html", "playground.js", "playground.css", "worker.mjs")
@@ -115,6 +117,18 @@ def _bundle(site: Path) -> None:
                     archive.write(path, f"{name}/{relative.as_posix()}")
 
 
+def _first_explorers() -> dict[str, str]:
+    """The default program's explorer page in each language, drawn now (by dot), so that a student sees
+    it while Python starts in the page; {} when this machine has no dot (the page then waits for Python)."""
+    from viz.files import find_dot
+    from viz.playground.runner import run
+
+    if find_dot() is None:
+        return {}
+    pages = {lang: run(PRESETS[DEFAULT]["code"][lang], lang)["explorer"] for lang in ("en", "zh")}
+    return {lang: page for lang, page in pages.items() if page}
+
+
 def site_size(site: Path) -> int:
     """The bytes of every file in the site."""
     return sum(path.stat().st_size for path in site.rglob("*") if path.is_file())
@@ -133,7 +147,7 @@ def build(site: str | Path, cache: str | Path | None = None) -> Path:
     _bundle(site)
     for name in PAGE_FILES:
         shutil.copyfile(HERE / "site" / name, site / name)
-    presets = {"default": DEFAULT, "presets": PRESETS}
+    presets = {"default": DEFAULT, "presets": PRESETS, "first": _first_explorers()}
     (site / "presets.json").write_text(json.dumps(presets, ensure_ascii=False, indent=1), encoding="utf-8")
     versions = {package: version for package, (version, _, _) in PACKAGES.items()}
     (site / "versions.json").write_text(json.dumps(versions, indent=1), encoding="utf-8")

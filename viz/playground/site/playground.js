@@ -1,7 +1,6 @@
-// chaingrad playground: the page. Python (Pyodide) runs chaingrad itself here for the graph tab, and
-// in a Web Worker (worker.mjs) for the train tab. window.chaingrad is the page's API for teachers' own
-// pages and for the tests: run(code) -> Promise of what the code printed.
-import { loadPyodide } from "./pyodide/pyodide.mjs";
+// chaingrad playground: the page. Python (Pyodide) runs chaingrad itself in two Web Workers (worker.mjs):
+// one for the graph tab's programs, one for the train tab, so the page never freezes. window.chaingrad
+// is the page's API for teachers' own pages and for the tests: run(code) -> Promise of what it printed.
 
 const TEXTS = {
   en: {
@@ -17,7 +16,7 @@ const TEXTS = {
     train_stop: "stop", train_reset: "new model", loss: "loss (hinge + L2)", boundary: "decision boundary",
     source: "the backward pass engine.compile wrote for one step", train_loading: "starting Python in the worker…",
     train_state: "step {steps}: loss {loss}, accuracy {accuracy}%", source_lines: "# {lines} lines of generated Python\n",
-    language: "中文",
+    language: "中文", too_long: "the program ran for more than {seconds} s and was stopped: use fewer steps",
   },
   zh: {
     title: "chaingrad 演练场", tab_graph: "计算图", tab_train: "训练", loading: "正在加载 Python…",
@@ -32,14 +31,14 @@ const TEXTS = {
     train_stop: "停止", train_reset: "新模型", loss: "损失（hinge + L2）", boundary: "决策边界",
     source: "engine.compile 为一步训练生成的反向传播代码", train_loading: "正在 Worker 中启动 Python…",
     train_state: "第 {steps} 步：损失 {loss}，准确率 {accuracy}%", source_lines: "# 共 {lines} 行生成的 Python 代码\n",
-    language: "English",
+    language: "English", too_long: "程序运行超过 {seconds} 秒，已被停止：请减少步数",
   },
 };
 
 const $ = (id) => document.getElementById(id);
 // in the playground's frame (narrower than a page of its own), the explorer's side panel goes below the graph
 const NARROW_EXPLORER = "@media (max-width: 820px) { main { flex-wrap: wrap; } aside { flex: 1 1 100%; } }";
-const state = { lang: "en", presets: null, presetCode: null, python: null, worker: null, trainListeners: [] };
+const state = { lang: "en", presets: null, presetCode: null, python: false, graph: null, trainer: null, losses: [] };
 
 function text(key, values = {}) {
   let result = TEXTS[state.lang][key] ?? TEXTS.en[key];
@@ -81,29 +80,72 @@ function loadPreset(key) {
   state.presetCode = $("code").value;
 }
 
-// ---------------------------------------------------------------- Python in the page
-async function startPython() {
-  const zip = fetch("chaingrad.zip").then((response) => response.arrayBuffer());
-  const layout = Viz.instance().then((viz) => {
-    globalThis.chaingradLayout = (source) => viz.renderString(source, { format: "svg", engine: "dot" });
-  });
-  const python = await loadPyodide({ indexURL: new URL("pyodide/", location.href).href });
-  state.timings = { pyodide: performance.now() / 1000 };
-  python.unpackArchive(await zip, "zip", { extractDir: "/home/pyodide/chaingrad" });
-  python.runPython("import sys; sys.path.insert(0, '/home/pyodide/chaingrad')\n"
-    + "from viz.playground.runner import run_json, with_leaf_json");
-  state.timings.chaingrad = performance.now() / 1000;
-  await layout;
-  state.timings.layout = performance.now() / 1000;
-  state.runJson = python.globals.get("run_json");
-  state.withLeafJson = python.globals.get("with_leaf_json");
-  state.python = python;
-  state.readySeconds = performance.now() / 1000;  // since the page began to load
-  return python;
+// ---------------------------------------------------------------- Python, in Web Workers
+// Each worker (worker.mjs) holds its own Pyodide: "graph" runs the box's programs, "train" the train tab.
+const RUN_LIMIT_MS = 20000;  // a program still running after this is stopped (its worker replaced)
+
+class Python {
+  constructor(role, onState) {
+    this.role = role;
+    this.onState = onState;
+    this.waiting = new Map();
+    this.count = 0;
+    this.start();
+  }
+
+  start() {
+    this.worker = new Worker(new URL("worker.mjs?role=" + this.role, import.meta.url), { type: "module" });
+    this.ready = new Promise((resolve, reject) => {
+      this.worker.onmessage = (event) => {
+        const message = event.data;
+        if (message.type === "ready") resolve(message.timings);
+        else if (message.type === "failed") reject(new Error(message.message));
+        else if (message.type === "state") this.onState(message.state);
+        else if (this.waiting.has(message.id)) {
+          const { resolve: answer, reject: fail, timer } = this.waiting.get(message.id);
+          clearTimeout(timer);
+          this.waiting.delete(message.id);
+          if (message.error !== undefined) fail(new Error(message.error)); else answer(message.result);
+        }
+      };
+    });
+  }
+
+  // call(type, fields, limit): a Promise of the worker's answer; past `limit` ms the worker is replaced
+  call(type, fields = {}, limit = 0) {
+    const id = ++this.count;
+    return new Promise((resolve, reject) => {
+      const timer = limit ? setTimeout(() => this.restart(id, limit), limit) : null;
+      this.waiting.set(id, { resolve, reject, timer });
+      this.worker.postMessage(Object.assign({ id: id, type: type }, fields));
+    });
+  }
+
+  restart(id, limit) {
+    this.worker.terminate();
+    const stopped = this.waiting.get(id);
+    this.waiting.clear();
+    this.start();
+    stopped.reject(new Error(text("too_long", { seconds: limit / 1000 })));
+  }
+
+  stop() { this.worker.postMessage({ type: "stop" }); }
 }
 
-function runProgram(code) {
-  return JSON.parse(state.runJson(code, state.lang));
+async function startPython() {
+  state.graph = new Python("graph", () => {});
+  const timings = await state.graph.ready;
+  state.readySeconds = performance.now() / 1000;  // since the page began to load
+  state.timings = { pyodide: timings.pyodide / 1000, chaingrad: timings.chaingrad / 1000, layout: timings.layout / 1000 };
+  state.python = true;
+}
+
+async function runProgram(code) {
+  try {
+    return await state.graph.call("run", { code: code, lang: state.lang }, RUN_LIMIT_MS);
+  } catch (error) {  // stopped after RUN_LIMIT_MS, or the worker failed
+    return { output: "", error: { line: null, message: error.message }, leaves: [], explorer: null };
+  }
 }
 
 function showResult(result, code) {
@@ -134,9 +176,7 @@ function showResult(result, code) {
     leaves.appendChild(label);
   }
   if (result.explorer) {
-    frame.srcdoc = result.explorer.replace("</head>", "<style>" + NARROW_EXPLORER + "</style></head>");
-    frame.hidden = false;
-    note.hidden = true;
+    showExplorer(result.explorer);
   } else {
     frame.hidden = true;
     note.hidden = false;
@@ -144,51 +184,50 @@ function showResult(result, code) {
   }
 }
 
+function showExplorer(page) {
+  $("explorer-frame").srcdoc = page.replace("</head>", "<style>" + NARROW_EXPLORER + "</style></head>");
+  $("explorer-frame").hidden = false;
+  $("explorer-note").hidden = true;
+}
+
 function selectLine(code, line) {
   const lines = code.split("\n");
   const start = lines.slice(0, line - 1).reduce((total, each) => total + each.length + 1, 0);
-  const box = $("code");
-  box.setSelectionRange(start, start + (lines[line - 1] || "").length);
+  $("code").setSelectionRange(start, start + (lines[line - 1] || "").length);
 }
 
-function runBox() {
+// runBox(): run the box's program and show what it printed and its explorer (resolves when shown)
+async function runBox() {
   const code = $("code").value;
-  const result = runProgram(code);
-  showResult(result, code);
-  return result;
+  $("run").disabled = true;
+  try {
+    const result = await runProgram(code);
+    showResult(result, code);
+    return result;
+  } finally {
+    $("run").disabled = false;
+  }
 }
 
-function changeLeaf(name, number) {
-  const answer = JSON.parse(state.withLeafJson($("code").value, name, number));
+async function changeLeaf(name, number) {
+  const answer = await state.graph.call("with_leaf", { code: $("code").value, name: name, number: number });
   if (answer.error) {
     $("error").hidden = false;
     $("error").textContent = answer.error;
     return;
   }
   $("code").value = answer.code;
-  runBox();
+  await runBox();
 }
 
-// ---------------------------------------------------------------- training, in a Web Worker
-function startWorker() {
-  if (state.worker) return state.worker;
-  const worker = new Worker(new URL("worker.mjs", import.meta.url), { type: "module" });
-  state.worker = worker;
+// ---------------------------------------------------------------- training
+function startTrainer() {
+  if (state.trainer) return state.trainer;
   $("train-status").textContent = text("train_loading");
-  state.workerReady = new Promise((resolve, reject) => {
-    worker.addEventListener("message", function first(event) {
-      if (event.data.type === "ready") { worker.removeEventListener("message", first); resolve(); }
-      if (event.data.type === "error") reject(new Error(event.data.message));
-    });
-  });
-  worker.addEventListener("message", (event) => {
-    const message = event.data;
-    if (message.type === "state") drawTraining(message.state);
-    if (message.type === "error") $("train-status").textContent = message.message;
-    for (const listener of state.trainListeners) listener(message);
-  });
-  state.workerReady.then(() => { resetModel(); setTrainButtons(false); });
-  return worker;
+  state.trainer = new Python("train", drawTraining);
+  state.trainer.ready.then(() => { resetModel(); setTrainButtons(false); },
+    (error) => { $("train-status").textContent = error.message; });
+  return state.trainer;
 }
 
 function trainOptions() {
@@ -200,7 +239,7 @@ function trainOptions() {
 
 function resetModel() {
   state.losses = [];
-  state.worker.postMessage({ type: "reset", options: trainOptions() });
+  return state.trainer.call("reset", { options: trainOptions() });
 }
 
 function setTrainButtons(running) {
@@ -209,24 +248,18 @@ function setTrainButtons(running) {
   $("train-stop").disabled = !running;
 }
 
+// train(steps): {losses, accuracy} of these steps, once the worker has run them (drawn as they come)
 async function train(steps) {
-  startWorker();
-  await state.workerReady;
+  const trainer = startTrainer();
+  await trainer.ready;
   setTrainButtons(true);
-  const collected = [];
-  return new Promise((resolve, reject) => {
-    const listener = (message) => {
-      if (message.type === "state" && message.state.losses.length) collected.push(...message.state.losses);
-      if (message.type === "done" || message.type === "error") {
-        state.trainListeners = state.trainListeners.filter((each) => each !== listener);
-        setTrainButtons(false);
-        if (message.type === "error") reject(new Error(message.message));
-        else resolve({ losses: collected, accuracy: state.accuracy });
-      }
-    };
-    state.trainListeners.push(listener);
-    state.worker.postMessage({ type: "train", steps: steps });
-  });
+  const before = state.losses.length;
+  try {
+    await trainer.call("train", { steps: steps });
+  } finally {
+    setTrainButtons(false);
+  }
+  return { losses: state.losses.slice(before), accuracy: state.accuracy };
 }
 
 function drawTraining(trained) {
@@ -298,7 +331,7 @@ function showTab(name) {
   for (const tab of document.querySelectorAll(".tab")) tab.classList.toggle("selected", tab.dataset.tab === name);
   $("graph").hidden = name !== "graph";
   $("train").hidden = name !== "train";
-  if (name === "train" && state.python) startWorker();
+  if (name === "train" && state.python) startTrainer();
 }
 
 function setLanguage(lang) {
@@ -306,7 +339,11 @@ function setLanguage(lang) {
   state.lang = lang;
   translate();
   if (untouched) loadPreset($("preset").value);
-  if (state.python) runBox();
+  if (state.python) return runBox();
+  if (untouched && $("preset").value === state.presets.default && state.presets.first[lang]) {
+    showExplorer(state.presets.first[lang]);
+  }
+  return Promise.resolve(null);
 }
 
 async function main() {
@@ -318,6 +355,7 @@ async function main() {
   translate();
   loadPreset(asked.get("preset") in state.presets.presets ? asked.get("preset") : state.presets.default);
   if (asked.has("code")) $("code").value = asked.get("code");
+  else if (state.presets.first[state.lang]) showExplorer(state.presets.first[state.lang]);  // drawn at build time
   for (const tab of document.querySelectorAll(".tab")) tab.addEventListener("click", () => showTab(tab.dataset.tab));
   $("language").addEventListener("click", () => setLanguage(state.lang === "en" ? "zh" : "en"));
   $("preset").addEventListener("change", () => { loadPreset($("preset").value); if (state.python) runBox(); });
@@ -326,38 +364,38 @@ async function main() {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); if (state.python) runBox(); }
   });
   $("train-run").addEventListener("click", () => train(200));
-  $("train-stop").addEventListener("click", () => state.worker.postMessage({ type: "stop" }));
+  $("train-stop").addEventListener("click", () => state.trainer.stop());
   $("train-reset").addEventListener("click", resetModel);
-  for (const id of ["hidden", "activation", "learning-rate"]) $(id).addEventListener("change", () => { if (state.worker) resetModel(); });
+  for (const id of ["hidden", "activation", "learning-rate"]) {
+    $(id).addEventListener("change", () => { if (state.trainer) resetModel(); });
+  }
   try {
     await python;
   } catch (error) {
-    $("status").textContent = text("failed") + error;
+    $("status").textContent = text("failed") + error.message;
     $("status").classList.add("failed");
     throw error;
   }
   $("status").textContent = text("ready", { seconds: state.readySeconds.toFixed(1) });
   $("status").classList.add("ready");
-  $("run").disabled = false;
-  runBox();
-  if (!$("train").hidden) startWorker();
+  await runBox();
+  if (!$("train").hidden) startTrainer();
 }
 
 const ready = main();
 window.chaingrad = {
-  ready: ready,
-  // run(code): what the program printed; a refused or failing program rejects, naming its line
+  ready: ready,  // resolves once Python is ready and the box's program has run
+  // run(code): a Promise of what the program printed; a refused or failing program rejects, naming its line
   run: async function (code) {
     await ready;
-    const result = runProgram(code);
+    const result = await runProgram(code);
     if (result.error) throw new Error(result.error.message);
     return result.output;
   },
-  train: train,  // train(steps): {losses, accuracy} once the worker has run them
-  setLanguage: setLanguage,
+  train: train,  // train(steps): a Promise of {losses, accuracy}
+  setLanguage: setLanguage,  // setLanguage("en" | "zh"): resolves once the box's program has run again
   showTab: showTab,
   runBox: runBox,
   readySeconds: () => state.readySeconds,
-  timings: () => state.timings,  // seconds since the page began to load: Pyodide started, chaingrad imported, viz-js ready
-  pyodide: () => state.python,
+  timings: () => state.timings,  // seconds since the graph worker started: Pyodide, chaingrad imported, viz-js ready
 };
