@@ -103,8 +103,8 @@ def main() -> int:
             finally:
                 driver.quit()
             loads.append((first, again))
-            print(f"load {number + 1}: ready {first['ready']:.2f} s after opening (in its worker: Pyodide {first["pyodide"]:.2f} s, "
-                  f"chaingrad imported {first['chaingrad']:.2f} s); reload {again['ready']:.2f} s")
+            print(f"load {number + 1}: ready {first['ready']:.2f} s after opening (in its worker: Pyodide "
+                  f"{first['pyodide']:.2f} s, chaingrad imported {first['chaingrad']:.2f} s); reload {again['ready']:.2f} s")
         print(f"ready, median of {len(loads)} first visits: {statistics.median(f['ready'] for f, _ in loads):.2f} s; "
               f"reload {statistics.median(a['ready'] for _, a in loads):.2f} s")
         driver = _browser(str(Path(folder) / "profile-w1"))
