@@ -4,6 +4,7 @@ the first time, chromium, chromium-driver and selenium; see .ci/playground and .
 
 Writes docs/pictures/playground_loading.png (the first second: the default program's explorer, drawn
 at build time, while Python starts), playground_graph.png (the texts' e = (a + b)(b + 1), stepped to b's pile),
+playground_paths.png (b's paths: the explorer's side panel),
 playground_graph_zh.png (the apple purchase in Chinese, every step done), playground_error.png (a
 syntax error in the box) and playground_train.png (200 training steps on the moons).
 """
@@ -53,6 +54,10 @@ def main() -> None:
         driver.execute_async_script(wait.format("window.chaingrad.ready"))
         in_explorer("window.chaingrad.show(7)")
         driver.save_screenshot(str(folder / "playground_graph.png"))
+        in_explorer("window.chaingrad.show(window.chaingrad.steps - 1);"
+                    "document.querySelector('#v1 text').dispatchEvent(new MouseEvent('click', {bubbles: true}));"
+                    "document.querySelector(\"button[data-tab='paths']\").click()")
+        driver.save_screenshot(str(folder / "playground_paths.png"))
         driver.execute_async_script(wait.format("window.chaingrad.setLanguage('zh')"))
         Select(driver.find_element("id", "preset")).select_by_value("apple")
         driver.execute_async_script(wait.format("window.chaingrad.runBox()"))

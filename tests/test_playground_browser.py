@@ -179,3 +179,22 @@ def test_twenty_training_steps_lower_the_loss_in_the_worker(browser):
     assert painted > 0.9  # the decision boundary's picture covers the canvas
     browser.execute_script("window.chaingrad.showTab('graph')")
     assert console_errors(browser) == []
+
+
+def test_the_explorers_nudge_and_paths_views_in_the_frame(browser):
+    wait_for(browser, "window.chaingrad.setLanguage('en')")
+    run_box(browser, PROGRAM)
+    browser.switch_to.frame(browser.find_element("id", "explorer-frame"))
+    try:
+        browser.execute_script("window.chaingrad.show(window.chaingrad.steps - 1)")
+        browser.find_element("css selector", "#v1 text").click()  # b: its panel opens
+        browser.find_element("css selector", "button[data-tab='nudge']").click()
+        nudge = browser.find_element("id", "detail").text
+        browser.find_element("css selector", "button[data-tab='paths']").click()
+        paths = browser.find_element("id", "detail").text
+    finally:
+        browser.switch_to.default_content()
+    assert "Δe / h = 0.005001 / 0.001 = 5.001" in nudge
+    assert "2 path(s) from b to e" in paths and ": 1 × 3 = 3" in paths and ": 1 × 2 = 2" in paths
+    assert "sum over the paths = 5" in paths
+    assert console_errors(browser) == []

@@ -36,8 +36,6 @@ const TEXTS = {
 };
 
 const $ = (id) => document.getElementById(id);
-// in the playground's frame (narrower than a page of its own), the explorer's side panel goes below the graph
-const NARROW_EXPLORER = "@media (max-width: 820px) { main { flex-wrap: wrap; } aside { flex: 1 1 100%; } }";
 const state = { lang: "en", presets: null, presetCode: null, python: false, graph: null, trainer: null, losses: [] };
 
 function text(key, values = {}) {
@@ -185,7 +183,7 @@ function showResult(result, code) {
 }
 
 function showExplorer(page) {
-  $("explorer-frame").srcdoc = page.replace("</head>", "<style>" + NARROW_EXPLORER + "</style></head>");
+  $("explorer-frame").srcdoc = page;
   $("explorer-frame").hidden = false;
   $("explorer-note").hidden = true;
 }
