@@ -16,7 +16,7 @@ const TEXTS = {
     train_stop: "stop", train_reset: "new model", loss: "loss (hinge + L2)", boundary: "decision boundary",
     source: "the backward pass engine.compile wrote for one step", train_loading: "starting Python in the worker…",
     train_state: "step {steps}: loss {loss}, accuracy {accuracy}%", source_lines: "# {lines} lines of generated Python\n",
-    language: "中文", too_long: "the program ran for more than {seconds} s and was stopped: use fewer steps",
+    language: "中文", own_program: "(your own program)", too_long: "the program ran for more than {seconds} s and was stopped: use fewer steps",
   },
   zh: {
     title: "chaingrad 演练场", tab_graph: "计算图", tab_train: "训练", loading: "正在加载 Python…",
@@ -31,7 +31,7 @@ const TEXTS = {
     train_stop: "停止", train_reset: "新模型", loss: "损失（hinge + L2）", boundary: "决策边界",
     source: "engine.compile 为一步训练生成的反向传播代码", train_loading: "正在 Worker 中启动 Python…",
     train_state: "第 {steps} 步：损失 {loss}，准确率 {accuracy}%", source_lines: "# 共 {lines} 行生成的 Python 代码\n",
-    language: "English", too_long: "程序运行超过 {seconds} 秒，已被停止：请减少步数",
+    language: "English", own_program: "（你自己的程序）", too_long: "程序运行超过 {seconds} 秒，已被停止：请减少步数",
   },
 };
 
@@ -57,7 +57,7 @@ function translate() {
 
 function fillPresets() {
   const select = $("preset");
-  const chosen = select.value || state.presets.default;
+  const chosen = select.dataset.chosen || state.presets.default;
   select.textContent = "";
   for (const [key, preset] of Object.entries(state.presets.presets)) {
     const option = document.createElement("option");
@@ -65,7 +65,12 @@ function fillPresets() {
     option.textContent = preset.title[state.lang];
     select.appendChild(option);
   }
-  select.value = chosen;
+  const own = document.createElement("option");  // shown once the box holds the student's own program
+  own.value = "";
+  own.textContent = text("own_program");
+  own.disabled = true;
+  select.appendChild(own);
+  select.value = $("code").value && $("code").value !== state.presetCode ? "" : chosen;
 }
 
 function presetCode(key) {
@@ -74,6 +79,7 @@ function presetCode(key) {
 
 function loadPreset(key) {
   $("preset").value = key;
+  $("preset").dataset.chosen = key;
   $("code").value = presetCode(key);
   state.presetCode = $("code").value;
 }
@@ -358,6 +364,7 @@ async function main() {
   $("language").addEventListener("click", () => setLanguage(state.lang === "en" ? "zh" : "en"));
   $("preset").addEventListener("change", () => { loadPreset($("preset").value); if (state.python) runBox(); });
   $("run").addEventListener("click", runBox);
+  $("code").addEventListener("input", () => { $("preset").value = $("code").value === state.presetCode ? $("preset").dataset.chosen : ""; });
   $("code").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); if (state.python) runBox(); }
   });
