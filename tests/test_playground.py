@@ -151,3 +151,27 @@ def test_the_build_pins_its_npm_packages():
     for package, (version, integrity, files) in build.PACKAGES.items():
         assert version.count(".") == 2 and len(integrity) == 88 and files, package
     assert build._tarball_name("@viz-js/viz", "3.31.0") == "viz-js-viz-3.31.0.tgz"
+
+
+def test_without_npm_and_without_cached_tarballs_the_build_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setattr(build.shutil, "which", lambda name: None)
+    with pytest.raises(build.PlaygroundBuildError, match="apt-get install nodejs npm"):
+        build.build(tmp_path / "site", cache=tmp_path / "cache")
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_cached_tarball_that_is_not_the_pinned_one_is_refused_and_removed(tmp_path, monkeypatch):
+    monkeypatch.setattr(build.shutil, "which", lambda name: None)
+    version = build.PACKAGES["pyodide"][0]
+    wrong = tmp_path / build._tarball_name("pyodide", version)
+    wrong.write_bytes(b"not pyodide")
+    with pytest.raises(build.PlaygroundBuildError, match="is not the pinned pyodide"):
+        build.fetch_tarballs(tmp_path)
+    assert not wrong.exists()
+
+
+def test_the_build_will_not_empty_a_folder_that_is_not_a_playground(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(build.PlaygroundBuildError, match="not empty"):
+        build.build(tmp_path)
+    assert (tmp_path / "notes.txt").read_text() == "mine"
