@@ -175,3 +175,14 @@ def test_the_build_will_not_empty_a_folder_that_is_not_a_playground(tmp_path):
     with pytest.raises(build.PlaygroundBuildError, match="not empty"):
         build.build(tmp_path)
     assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_the_check_speaks_the_pages_language():
+    result = run("a = Value(2.0)\nb = Value(1.0\n", lang="zh", explore=False)
+    assert result["error"]["line"] == 2 and result["error"]["message"].startswith("第 2 行：这不是合法的 Python")
+    result = run("x = 1\nwhile x:\n    x = 0\n", lang="zh", explore=False)
+    assert result["error"]["message"].startswith("第 2 行：演练场不运行 while 循环")
+    result = run("a = Value(-1.0)\nb = a.log()\n", lang="zh", explore=False)
+    assert result["error"]["message"].startswith("第 2 行：ValueError: ")  # the engine's own words stay English
+    with pytest.raises(ValueError, match="choose 'en' or 'zh'"):
+        check("a = 1", lang="fr")

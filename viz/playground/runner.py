@@ -31,7 +31,7 @@ import nn
 from engine import Value
 from viz.explore import explore as explore_graph
 from viz.files import Layout, use_layout
-from viz.playground.check import ProgramError, check
+from viz.playground.check import ProgramError, check, say
 
 RANGE_LIMIT = 100_000  # a loop longer than this would freeze the page (the program runs in the page itself)
 SAFE_BUILTINS = ("abs", "bool", "dict", "enumerate", "float", "int", "len", "list", "max", "min", "reversed",
@@ -114,13 +114,13 @@ def run(code: str, lang: str = "en", explore: bool = True, layout: Layout | None
     names.update(Value=Value, nn=nn, engine=engine, math=math, print=write, range=_range, show=show)
     scope: dict[str, Any] = {"__builtins__": names}  # the program's own names go here
     try:
-        tree = check(code)
+        tree = check(code, lang)
         exec(compile(tree, "<playground>", "exec"), scope)  # noqa: S102 (checked above)
     except ProgramError as error:
         result["error"] = {"line": error.line, "message": str(error)}
     except Exception as error:  # the student's own error, shown with its line
         line = _error_line(error)
-        where = f"line {line}: " if line else ""
+        where = say("line", lang, line=line) if line else ""
         result["error"] = {"line": line, "message": f"{where}{type(error).__name__}: {error}"}
     result["output"] = printed.getvalue()
     if result["error"] is not None:
