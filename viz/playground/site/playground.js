@@ -125,12 +125,15 @@ class Python {
     });
   }
 
-  restart(id, limit) {
+  restart(id, limit) {  // the program of call `id` ran too long: a new worker, every waiting call refused
     this.worker.terminate();
-    const stopped = this.waiting.get(id);
+    const waiting = Array.from(this.waiting.values());
     this.waiting.clear();
     this.start();
-    stopped.reject(new Error(text("too_long", { seconds: limit / 1000 })));
+    for (const each of waiting) {
+      clearTimeout(each.timer);
+      each.reject(new Error(text("too_long", { seconds: limit / 1000 })));
+    }
   }
 
   stop() { this.worker.postMessage({ type: "stop" }); }
