@@ -198,3 +198,11 @@ def test_the_explorers_nudge_and_paths_views_in_the_frame(browser):
     assert "2 path(s) from b to e" in paths and ": 1 × 3 = 3" in paths and ": 1 × 2 = 2" in paths
     assert "sum over the paths = 5" in paths
     assert console_errors(browser) == []
+
+
+def test_a_program_that_runs_too_long_is_stopped_and_the_next_one_runs(browser):
+    wait_for(browser, "window.chaingrad.setLanguage('en')")
+    endless = "total = 0\nfor i in range(100000):\n    for j in range(100000):\n        total = total + 1\n"
+    stopped = wait_for(browser, "window.chaingrad.run(arguments[0], {limitSeconds: 2})", endless)
+    assert stopped == "error: the program ran for more than 2 s and was stopped: use fewer steps"
+    assert wait_for(browser, "window.chaingrad.run(arguments[0])", PROGRAM) == "2.0 5.0\n"  # a new worker

@@ -147,9 +147,9 @@ async function startPython() {
   state.python = true;
 }
 
-async function runProgram(code) {
+async function runProgram(code, limit = RUN_LIMIT_MS) {
   try {
-    return await state.graph.call("run", { code: code, lang: state.lang }, RUN_LIMIT_MS);
+    return await state.graph.call("run", { code: code, lang: state.lang }, limit);
   } catch (error) {  // stopped after RUN_LIMIT_MS, or the worker failed
     return { output: "", error: { line: null, message: error.message }, leaves: [], explorer: null };
   }
@@ -393,10 +393,11 @@ async function main() {
 const ready = main();
 window.chaingrad = {
   ready: ready,  // resolves once Python is ready and the box's program has run
-  // run(code): a Promise of what the program printed; a refused or failing program rejects, naming its line
-  run: async function (code) {
+  // run(code, {limitSeconds}): a Promise of what the program printed; a refused or failing program
+  // rejects, naming its line; one still running after limitSeconds (default 20) is stopped
+  run: async function (code, options = {}) {
     await ready;
-    const result = await runProgram(code);
+    const result = await runProgram(code, options.limitSeconds ? options.limitSeconds * 1000 : RUN_LIMIT_MS);
     if (result.error) throw new Error(result.error.message);
     return result.output;
   },
