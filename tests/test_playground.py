@@ -186,3 +186,8 @@ def test_the_check_speaks_the_pages_language():
     assert result["error"]["message"].startswith("第 2 行：ValueError: ")  # the engine's own words stay English
     with pytest.raises(ValueError, match="choose 'en' or 'zh'"):
         check("a = 1", lang="fr")
+
+
+def test_a_name_used_again_is_not_offered_as_a_leaf():
+    result = run("a = Value(2.0)\nb = Value(3.0)\na = a * b\n", explore=False)
+    assert [leaf["name"] for leaf in result["leaves"]] == ["b"] and result["root"] == "a"

@@ -125,15 +125,16 @@ def run(code: str, lang: str = "en", explore: bool = True, layout: Layout | None
     result["output"] = printed.getvalue()
     if result["error"] is not None:
         return result
-    namespace = scope
     root: Value | None = chosen[-1] if chosen else None
     root_name: str | None = None
     for statement in tree.body:
         found = _leaf_number(statement)
-        if found and isinstance(namespace.get(found[0]), Value):
-            result["leaves"].append({"name": found[0], "value": namespace[found[0]].data, "line": statement.lineno})
+        leaf = scope.get(found[0]) if found else None
+        if found and isinstance(leaf, Value) and not leaf.parents:  # still that leaf (not a name used again)
+            number = ast.literal_eval(found[1])
+            result["leaves"].append({"name": found[0], "value": number, "line": statement.lineno})
         for target in statement.targets if isinstance(statement, ast.Assign) else []:
-            value = namespace.get(target.id) if isinstance(target, ast.Name) else None
+            value = scope.get(target.id) if isinstance(target, ast.Name) else None
             if isinstance(value, Value) and isinstance(target, ast.Name):
                 if not value.label:  # the drawing names each Value as the program does
                     value.label = target.id
