@@ -66,6 +66,7 @@ def main() -> None:
         driver.execute_async_script(wait.format("window.chaingrad.setLanguage('en')"))
         driver.execute_script("document.getElementById('code').value = arguments[0]",
                               "a = Value(2.0)\nb = Value(1.0\nc = a + b\ne = c * (b + 1)\n")
+        driver.execute_script("document.getElementById('code').dispatchEvent(new Event('input'))")  # as typing
         driver.execute_async_script(wait.format("window.chaingrad.runBox()"))
         driver.save_screenshot(str(folder / "playground_error.png"))
         driver.execute_script("window.chaingrad.showTab('train')")

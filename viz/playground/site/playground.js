@@ -5,7 +5,7 @@
 const TEXTS = {
   en: {
     title: "chaingrad playground", tab_graph: "graph", tab_train: "train", loading: "loading Python…",
-    ready: "ready: Python {seconds} s after opening", failed: "Python could not start: ", preset: "example",
+    ready: "Python is ready", ready_title: "Python was ready {seconds} s after the page began to load", failed: "Python could not start: ", preset: "example",
     run: "run ▶", run_hint: "Ctrl+Enter runs", output: "printed", leaves: "change an input",
     leaves_hint: "a new number runs the forward pass again", explorer_wait: "the graph appears here once Python is ready",
     explorer_none: "the program made no Value to draw: assign one, e.g. e = (a + b) * (b + 1)",
@@ -20,7 +20,7 @@ const TEXTS = {
   },
   zh: {
     title: "chaingrad 演练场", tab_graph: "计算图", tab_train: "训练", loading: "正在加载 Python…",
-    ready: "就绪：打开后 {seconds} 秒 Python 已可用", failed: "Python 未能启动：", preset: "例子",
+    ready: "Python 已就绪", ready_title: "打开页面后 {seconds} 秒 Python 就绪", failed: "Python 未能启动：", preset: "例子",
     run: "运行 ▶", run_hint: "Ctrl+Enter 运行", output: "输出", leaves: "改一个输入",
     leaves_hint: "换一个数，正向传播会重新计算", explorer_wait: "Python 就绪后，计算图显示在这里",
     explorer_none: "程序没有得到可画的 Value：请赋值一个，例如 e = (a + b) * (b + 1)",
@@ -51,8 +51,13 @@ function translate() {
     element.textContent = text(element.dataset.text);
   }
   $("language").textContent = text("language");
-  if (state.python) $("status").textContent = text("ready", { seconds: state.readySeconds.toFixed(1) });
+  if (state.python) showReady();
   if (state.presets) fillPresets();
+}
+
+function showReady() {
+  $("status").textContent = text("ready");
+  $("status").title = text("ready_title", { seconds: state.readySeconds.toFixed(1) });
 }
 
 function fillPresets() {
@@ -200,6 +205,7 @@ function showExplorer(page) {
 function selectLine(code, line) {
   const lines = code.split("\n");
   const start = lines.slice(0, line - 1).reduce((total, each) => total + each.length + 1, 0);
+  $("code").focus();  // the line with the error, selected
   $("code").setSelectionRange(start, start + (lines[line - 1] || "").length);
 }
 
@@ -384,7 +390,7 @@ async function main() {
     $("status").classList.add("failed");
     throw error;
   }
-  $("status").textContent = text("ready", { seconds: state.readySeconds.toFixed(1) });
+  showReady();
   $("status").classList.add("ready");
   await runBox();
   if (!$("train").hidden) startTrainer();
