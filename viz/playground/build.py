@@ -22,6 +22,7 @@ import base64
 import hashlib
 import importlib.util
 import json
+import os
 import shutil
 import subprocess
 import tarfile
@@ -51,8 +52,6 @@ class PlaygroundBuildError(RuntimeError):
 
 def cache_folder() -> Path:
     """Where the npm tarballs are kept between builds."""
-    import os
-
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "chaingrad" / "npm"
 
 
