@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
 from engine import Value, topological_order
+from viz.foreign import as_value, require_local_derivatives
 from viz.files import FONT, PathLike, write_picture
 from viz.layers import draw_layers
 from viz.numbers import exact, format_number, format_short, format_term
@@ -143,12 +144,14 @@ def build(
     lang: str = "en",
     exact_grad: Callable[[Value], Any] | None = None,
     compact: bool = False,
+    op_text: Mapping[Value, str] | None = None,
 ):
     """The Digraph of `parts`. grad_text(value) is the text after 'grad' (None: not reached yet);
     edge_label(value, slot) labels the edge from value's parent in `slot` (None: no label);
     lang: the language of the words in the boxes ('en' or 'zh'); exact_grad(value): the gradient
     whose exact value the box's hover text gives with its data's (None: none); compact: ranks and
-    nodes closer together (the explorer's layout, which must fit a projected window)."""
+    nodes closer together (the explorer's layout, which must fit a projected window); op_text: what
+    some op nodes say instead of the op's name (a collapsed neuron's 'tanh(w·x + b)')."""
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
     say = words(lang)
@@ -184,7 +187,10 @@ def build(
         if not value.parents:
             continue
         op_name = f"{name}_op"
-        graph.node(op_name, label=escape(value.op), shape="ellipse", width="0.3", height="0.3", fontsize="10",
+        neuron = {} if op_text is None or value not in op_text else {
+            "label": escape(op_text[value]), "style": "filled", "fillcolor": COLOURS["parameter"], "peripheries": "2"}
+        graph.node(op_name, **{"label": escape(value.op), "shape": "ellipse", **neuron}, width="0.3", height="0.3",
+                   fontsize="10",
                    penwidth="3" if id(value) in highlighted else "1", **node_id(op_name))
         graph.edge(op_name, name, penwidth="3" if id(value) in highlighted else "1", **node_id(f"{name}_out"))
         for constant in parts.constants.get(value, []):
@@ -214,7 +220,7 @@ def build(
 
 
 def draw(
-    root: Value,
+    root: Any,
     rankdir: str = "LR",
     parameters: Any = (),
     show_flow: bool = False,
@@ -224,7 +230,8 @@ def draw(
     highlight: Iterable[Value] = (),
     lang: str = "en",
 ):
-    """The computation graph of `root` as a graphviz.Digraph (shown inline in Jupyter).
+    """The computation graph of `root` as a graphviz.Digraph (shown inline in Jupyter); root may be a
+    learner's own Value with micrograd's data, grad, _prev and _op (viz.foreign).
 
     Args:
         rankdir: 'LR' (left to right) or 'TB' (top to bottom).
@@ -243,6 +250,9 @@ def draw(
         lang: 'en' or 'zh', the language of the boxes' words ('grad not yet', 'constant').
     """
     check_language(lang)
+    root, parameters, unknown = as_value(root, parameters)  # a learner's own Value: its chaingrad copy
+    if show_flow:
+        require_local_derivatives(unknown)
     if hasattr(parameters, "named_parameters") and grads is None:
         order = topological_order(root)
         if len(order) > max_nodes or any(len(value.parents) > max_parents for value in order):

@@ -29,7 +29,7 @@ def forward_again(order: list[Value], value: Value, new_data: float) -> float | 
         if node in data or not node.parents:
             continue
         forward = getattr(getattr(node, "_entry", None), "forward", None)
-        if forward is None:
+        if forward is None or not getattr(forward, "replayable", True):  # a learner's op viz cannot run again
             return None
         numbers = [data.get(operand, operand.data) if isinstance(operand, Value) else float(operand)
                    for operand in node.operands]

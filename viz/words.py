@@ -25,7 +25,7 @@ PHRASES: dict[str, tuple[str, str]] = {  # key: (English, Chinese); {fields} are
     "list separator": (", ", "，"),
     # the explorer's steps
     "start": ("the graph of {root}: the inputs are known ({leaves} leaves); {ops} ops to compute",
-              "{root} 的计算图：输入已知（{leaves} 个叶子节点），要算 {ops} 个运算"),
+              "{root} 的计算图：输入已知（{leaves} 个叶子节点），还有 {ops} 个运算要算"),
     "forward": ("forward {number}/{total}: {name} = {symbols} = {numbers} = {value}",
                 "正向传播 {number}/{total}：{name} = {symbols} = {numbers} = {value}"),
     "seed": ("backward starts: ∂{root}/∂{root} = 1 (the seed)", "反向传播开始：∂{root}/∂{root} = 1（起点）"),
@@ -70,6 +70,9 @@ PHRASES: dict[str, tuple[str, str]] = {  # key: (English, Chinese); {fields} are
     "panel title": ("show / hide the side panel (p)", "显示 / 隐藏侧栏（p）"),
     "layout": ("⇄ layout", "⇄ 布局"),
     "layout title": ("left to right / top to bottom (l)", "从左到右 / 从上到下（l）"),
+    "neurons": ("⊞ neurons", "⊞ 神经元"),
+    "neurons title": ("each neuron as one box, or every Value (n); click a box to open it",
+                      "每个神经元画成一个框，或画出每个 Value（n）；点击框展开"),
     "export svg": ("SVG", "SVG"),
     "export svg title": ("this step as an SVG picture, for slides", "把这一步存成 SVG 图片（做幻灯片用）"),
     "export png": ("PNG", "PNG"),
@@ -77,8 +80,8 @@ PHRASES: dict[str, tuple[str, str]] = {  # key: (English, Chinese); {fields} are
     "tab chain": ("chain rule", "链式法则"),
     "tab nudge": ("nudge", "微调"),
     "tab paths": ("paths", "路径"),
-    "zoom keys": ("drag or Shift + arrows to move, wheel or + / - to zoom, 0 to fit, p: panel, l: layout",
-                  "拖动或 Shift + 方向键移动，滚轮或 + / - 缩放，0 适应窗口，p 侧栏，l 布局"),
+    "zoom keys": ("drag or Shift + arrows to move, wheel or + / - to zoom, 0 to fit, p: panel, l: layout, n: neurons",
+                  "拖动或 Shift + 方向键移动，滚轮或 + / - 缩放，0 适应窗口，p 侧栏，l 布局，n 神经元"),
     # the nudge and paths views (viz.views)
     "nudge what": ("nudge {name} by h = {h}, run the forward pass again:", "把 {name} 增加 h = {h}，再做一遍正向传播："),
     "nudge says": ("the output moves {slope} times as fast as {name}: the gradient says {grad}",
@@ -124,6 +127,8 @@ PHRASES: dict[str, tuple[str, str]] = {  # key: (English, Chinese); {fields} are
     "layer counts": ("{parameters} parameters, {computed} Values computed", "{parameters} 个参数，算出 {computed} 个 Value"),
     "layer grads": ("parameters' |grad|: mean {mean}, max {largest}", "参数的 |grad|：平均 {mean}，最大 {largest}"),
     "edges": ("{count} edges", "{count} 条边"),
+    "numbers": ("{count} numbers", "{count} 个数"),
+    "loss": ("loss", "损失"),
     "one edge": ("1 edge", "1 条边"),
 }
 
