@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import tempfile
+import zipfile
 
 import pytest
 
@@ -107,6 +108,11 @@ def test_the_site_is_within_its_budget_and_pinned(site):
     assert site_build.site_size(path) <= site_build.BUDGET_BYTES
     assert (path / "pyodide" / "pyodide.asm.wasm").is_file() and (path / "vizjs" / "viz.js").is_file()
     assert '"pyodide": "314.0.8"' in (path / "versions.json").read_text()
+    if shutil.which("node"):  # the bytecode compiled by the site's own Pyodide
+        with zipfile.ZipFile(path / "chaingrad.zip") as bundle:
+            names = bundle.namelist()
+        assert any(name.startswith("engine/__pycache__/value.cpython-3") for name in names), names[:20]
+        assert json.loads((path / "versions.json").read_text())["bytecode"] is True
     first = json.loads((path / "presets.json").read_text(encoding="utf-8"))["first"]  # shown while Python starts
     assert "b's pile: 2 + 3 = 5" in first["en"] and "b 堆放起来的量：2 + 3 = 5" in first["zh"]
 
