@@ -3,7 +3,8 @@
 A `dot` on PATH is used when there is one; otherwise the `graphviz-pure` executable that the
 `viz` extra installs (a static build of dot: no system package needed), found in this Python's
 scripts folder, then on PATH. chaingrad runs that program itself (`run_dot`), so its own pictures
-never depend on how the graphviz package is configured.
+never depend on how the graphviz package is configured. Where no program can run (a browser, through
+Pyodide), `use_layout(function)` lays pictures out with `function` instead, inside its block only.
 
 PNG pictures whose labels hold characters the bundled Latin fonts lack (Chinese, Japanese, Korean,
 ...) are laid out as SVG and rasterised with resvg (the `resvg-py` wheel of the `viz` extra) in a
@@ -20,12 +21,16 @@ import stat
 import subprocess
 import sys
 import sysconfig
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Union
+from typing import Callable, Iterator, Union
 
 
 PathLike = Union[str, "os.PathLike[str]"]
 FORMATS = ("svg", "png", "dot")
+Layout = Callable[[str, str], bytes]  # (DOT source, 'svg' or 'png') -> the picture's bytes
+_layout: ContextVar[Layout | None] = ContextVar("chaingrad_layout", default=None)
 FONT = "Helvetica"  # the one font of every picture: Graphviz knows its metrics (graphviz-pure ships Arimo for it)
 CJK_FONTS = (  # (family, file name), in order of preference; searched for in FONT_FOLDERS
     ("WenQuanYi Micro Hei", "wqy-microhei.ttc"),
@@ -92,12 +97,34 @@ def _require_dot() -> str:
     return dot
 
 
+@contextmanager
+def use_layout(layout: Layout) -> Iterator[None]:
+    """Within the block (this thread or task only), run_dot calls `layout(source, file_format)` instead of
+    running a `dot` program; the layout used before is restored on leaving.
+
+    The playground (viz.playground) lays graphs out with viz-js, Graphviz compiled to WebAssembly, this way:
+
+        >>> with use_layout(lambda source, file_format: b"<svg/>"):
+        ...     run_dot("digraph { a -> b }", "svg")
+        b'<svg/>'
+    """
+    token = _layout.set(layout)
+    try:
+        yield
+    finally:
+        _layout.reset(token)
+
+
 def run_dot(source: str, file_format: str) -> bytes:
-    """Lay out DOT `source` and return the picture's bytes ('svg' or 'png').
+    """Lay out DOT `source` and return the picture's bytes ('svg' or 'png'), with the layout of
+    use_layout's block when inside one.
 
     Graphviz's warnings (e.g. about widths of non-ASCII characters) are kept out of the output;
     a failure raises RuntimeError with dot's message.
     """
+    layout = _layout.get()
+    if layout is not None:
+        return layout(source, file_format)
     completed = subprocess.run([_require_dot(), f"-T{file_format}"], input=source.encode("utf-8"),
                                capture_output=True, check=False)
     if completed.returncode != 0:
