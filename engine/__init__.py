@@ -33,6 +33,8 @@ from engine.nary import dot, linear, max, sum
 from engine.ops import OPS, Primitive, cos, exp, log, number, power, relu, sigmoid, sin, sqrt, tanh
 from engine.value import Op, Value
 
+# `from engine import *` leaves Python's builtins alone: engine.sum, engine.max and engine.compile
+# are reached by name (engine.sum([...])), never by the star.
 __all__ = [
     "AnomalyError",
     "GradcheckError",
@@ -43,7 +45,6 @@ __all__ = [
     "TraceError",
     "Value",
     "analytic_grad",
-    "compile",
     "cos",
     "detect_anomaly",
     "dot",
@@ -59,7 +60,6 @@ __all__ = [
     "is_grad_enabled",
     "linear",
     "log",
-    "max",
     "no_grad",
     "number",
     "numerical_grad",
@@ -70,7 +70,6 @@ __all__ = [
     "sigmoid",
     "sin",
     "sqrt",
-    "sum",
     "tanh",
     "topological_order",
     "value_and_grad",

@@ -15,10 +15,11 @@ from typing import Any, Iterable, Sequence
 
 from engine.modes import threads_without_grad
 from engine.ops import LEAF, OPS
+from engine.ops import largest as _largest  # not max: engine.max is defined here
 from engine.value import Operand, Value, _as_float, _constant, _made_by_ops, _node
 
 _SUM, _DOT, _MAX = OPS["sum"], OPS["dot"], OPS["max"]
-_builtin_sum, _builtin_max = builtins.sum, builtins.max  # engine.sum and engine.max shadow them here
+_builtin_sum = builtins.sum  # engine.sum shadows it here
 _NUMBER_TYPES = frozenset([float, int, bool])
 _FLOAT = {float}
 
@@ -84,7 +85,8 @@ def sum(values: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001
 
 
 def max(values: Iterable[Operand]) -> Value:  # noqa: A001 - engine.max, as torch.max
-    """One node for the largest of values; its gradient goes to the first largest (as in PyTorch).
+    """One node for the largest of values (NaN if any is NaN); its gradient goes to the first largest
+    (the first NaN), as in PyTorch.
 
         >>> import engine
         >>> a, b = engine.Value(1.0), engine.Value(3.0)
@@ -97,7 +99,7 @@ def max(values: Iterable[Operand]) -> Value:  # noqa: A001 - engine.max, as torc
     if not items:
         raise ValueError("engine.max() needs at least one value; got an empty sequence")
     numbers, tracked, _ = _numbers(items, "engine.max()")
-    largest = _builtin_max(numbers)
+    largest = _largest(numbers)  # NaN if any is NaN, as torch.max
     if tracked is False or threads_without_grad and get_ident() in threads_without_grad:
         return _constant(largest)
     flags = [tracked] * len(items) if tracked is True else tracked

@@ -356,7 +356,7 @@ class Value:
     __abs__ = abs = _unary(ops.OPS["abs"])  # NaN stays NaN
 
     def __pow__(self, exponent: Operand) -> Value:
-        """self ** exponent: a number k (integer k for a negative base) or a tracked Value (base > 0)."""
+        """self ** exponent: a number k (integer k for a negative base) or a tracked Value (base >= 0)."""
         if isinstance(exponent, (Value, Real)):
             ops.check_power(self.data, float(ops.number(exponent)), isinstance(exponent, Value) and exponent._entry is not None)
         return _power(self, exponent)

@@ -1,13 +1,14 @@
 """chaingrad's nn, a miniature torch.nn built from engine Values: modules (Module, Linear, Sequential,
 activations, micrograd's Neuron/Layer/MLP), losses, optimizers and lr schedulers, gradient clipping,
-toy datasets, weight files (JSON and safetensors) and a bridge to PyTorch (nn.to_torch, nn.from_torch)."""
+loss modules (MSELoss, CrossEntropyLoss, BCEWithLogitsLoss) and nn.functional, toy datasets, weight files (JSON and safetensors) and a bridge to PyTorch (nn.to_torch, nn.from_torch)."""
 
-from nn import utils
+from nn import functional, utils
 from nn.activations import ACTIVATIONS, Identity, LeakyReLU, ReLU, Sigmoid, Tanh
 from nn.bridge import from_torch, to_torch
 from nn.data import DATASETS, batches, make_blobs, make_circles, make_moons, make_spiral, make_xor
 from nn.init import manual_seed
 from nn.linear import Linear
+from nn.loss_modules import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from nn.losses import (
     binary_cross_entropy,
     cross_entropy,
@@ -28,7 +29,7 @@ from nn.state import StateDictError
 from nn.utils import clip_grad_norm_, clip_grad_value_
 
 __all__ = [
-    "ACTIVATIONS", "Adam", "AdamW", "CosineAnnealingLR", "DATASETS", "ExponentialLR", "Identity", "LRScheduler",
+    "ACTIVATIONS", "Adam", "BCEWithLogitsLoss", "CrossEntropyLoss", "MSELoss", "functional", "AdamW", "CosineAnnealingLR", "DATASETS", "ExponentialLR", "Identity", "LRScheduler",
     "LambdaLR", "Layer", "LeakyReLU", "Linear", "MLP", "Module", "ModuleDict", "ModuleList", "Neuron", "Optimizer",
     "ReLU", "SGD", "Sequential", "Sigmoid", "StateDictError", "StepLR", "Tanh", "batches", "binary_cross_entropy",
     "clip_grad_norm_", "clip_grad_value_", "cross_entropy", "from_torch", "hinge", "l2", "load", "log_softmax",

@@ -17,7 +17,7 @@ import engine
 from engine import Value
 from nn.activations import ACTIVATION_METHODS, ACTIVATIONS
 from nn.init import Generator, check_size, make_rng
-from nn.module import Module
+from nn.module import Module, sample_error
 from nn.sequential import Sequential, sequential_from_mlp
 
 Input = Sequence[Union[Value, float]]
@@ -58,8 +58,8 @@ class Neuron(Module):
         return self.activation != "linear"
 
     def forward(self, x: Input) -> Value:
-        if len(x) != len(self.w):
-            raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
+        if len(x) != len(self.w) or hasattr(x[0], "__len__"):  # a batch: a list of samples
+            raise sample_error("Neuron", x, len(self.w))
         return self._activate(engine.dot(self.w, x, bias=self.b))
 
     def __getstate__(self) -> dict[str, Any]:
@@ -89,8 +89,8 @@ class Layer(Module):
 
     def forward(self, x: Input) -> list[Value]:
         nin = len(self.neurons[0].w)
-        if len(x) != nin:
-            raise ValueError(f"Layer expects {nin} inputs, got {len(x)}")
+        if len(x) != nin or hasattr(x[0], "__len__"):
+            raise sample_error("Layer", x, nin)
         return [neuron(x) for neuron in self.neurons]
 
     def extra_repr(self) -> str:
@@ -121,8 +121,8 @@ class MLP(Module):
     def forward(self, x: Input) -> Value | list[Value]:
         """The outputs for one input vector: a Value if the last layer has one neuron, else a list."""
         nin = len(self.layers[0].neurons[0].w)
-        if len(x) != nin:
-            raise ValueError(f"MLP expects {nin} inputs, got {len(x)}")
+        if len(x) != nin or hasattr(x[0], "__len__"):
+            raise sample_error("MLP", x, nin)
         out: list[Any] = list(x)
         for layer in self.layers:
             neurons = layer.neurons

@@ -43,6 +43,18 @@ def flat_values(tensor: Tensor) -> list[tuple[str, Value]]:
     return found
 
 
+def sample_error(owner: str, x: Any, size: int) -> ValueError:
+    """The error for model(x) given anything but one sample of `size` inputs; a whole batch (a list
+    of samples, torch's habit) is named, with the fix [model(x) for x in X]."""
+    first = x[0] if len(x) else None
+    if hasattr(first, "__len__") and not isinstance(first, str):
+        return ValueError(
+            f"{owner} expects one sample of {size} inputs, got {len(x)} items each of length {len(first)}: a batch? "
+            f"chaingrad's models take one sample at a time: [model(x) for x in X]"
+        )
+    return ValueError(f"{owner} expects {size} inputs, got {len(x)}")
+
+
 def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix and name else prefix or name
 
@@ -183,10 +195,12 @@ class Module(PickledByChaingradName):
         return self
 
     def zero_grad(self, set_to_none: bool = False) -> None:
-        """Set every parameter's gradient to 0.0 (set_to_none=True too: chaingrad's engine keeps every
-        gradient a number)."""
+        """Set every parameter's gradient to 0.0, or to None with set_to_none=True (as torch: the next
+        backward counts None as 0; optimizers skip a parameter whose gradient is still None)."""
+        if not isinstance(set_to_none, bool):
+            raise TypeError(f"zero_grad(set_to_none) needs True or False, got {type(set_to_none).__name__}: {set_to_none!r}")
         for parameter in self.parameters():
-            parameter.grad = 0.0
+            parameter.grad = None if set_to_none else 0.0
 
     # --- state dicts ----------------------------------------------------------------------------
 
