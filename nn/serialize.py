@@ -12,6 +12,7 @@ file and the problem, in a message of bounded length.
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 import os
@@ -117,6 +118,11 @@ def load(path: PathLike, allow_nonfinite: bool = False, max_bytes: int = MAX_BYT
 def _decode_json(data: bytes, where: str) -> Any:
     start = data.lstrip()[:1]
     if start != b"{":
+        if data.startswith(codecs.BOM_UTF8):
+            raise StateDictError(
+                f"{where} starts with a byte order mark (BOM, b'\\xef\\xbb\\xbf'), which JSON does not allow; "
+                "save it again as UTF-8 without BOM (nn.save never writes one)"
+            )
         shown = "is only whitespace" if not start and data else ("is empty" if not data else f"starts with {start!r}")
         raise StateDictError(f"{where} {shown}, not a JSON object; is it a chaingrad weights file (nn.save)?")
     depth = _nesting_depth(data)

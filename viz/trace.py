@@ -206,6 +206,7 @@ def render_backward_frames(
     trace.names.update(parts.names)  # one name per Value in captions, tables and pictures
     rankdir = options.get("rankdir", "LR")
     folder = Path(directory)
+    folder.mkdir(exist_ok=True)  # the folder named (its parent must exist: nothing else is made)
     numbers = list(range(1, len(trace.steps) + 1))
     if len(numbers) + 1 > max_frames:
         numbers = numbers[: max_frames - 2] + numbers[-1:]
