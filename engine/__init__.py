@@ -18,7 +18,14 @@ functional (gradients, grad, hessian), check (numerical gradients and gradient c
 from engine import flat  # noqa: F401 - registers how Values pickle and deep-copy
 from engine.compile import compile
 from engine.check import analytic_grad, gradcheck, gradgradcheck, numerical_grad, numerical_hessian
-from engine.errors import AnomalyError, GradcheckError, NoGradError, TraceError
+from engine.errors import (
+    AnomalyError,
+    GradcheckError,
+    LostGradientWarning,
+    NoGradError,
+    RebindingWarning,
+    TraceError,
+)
 from engine.functional import grad, gradients, hessian, topological_order, value_and_grad, zero_grad
 from engine.modes import (
     detect_anomaly,
@@ -38,10 +45,12 @@ from engine.value import Op, Value
 __all__ = [
     "AnomalyError",
     "GradcheckError",
+    "LostGradientWarning",
     "NoGradError",
     "OPS",
     "Op",
     "Primitive",
+    "RebindingWarning",
     "TraceError",
     "Value",
     "analytic_grad",

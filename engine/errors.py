@@ -1,4 +1,5 @@
-"""The exceptions chaingrad raises beyond Python's own (TypeError, ValueError, ZeroDivisionError, ...)."""
+"""The exceptions chaingrad raises beyond Python's own (TypeError, ValueError, ZeroDivisionError, ...), and its
+warnings (a line that runs but is most likely not what was meant)."""
 
 
 class NoGradError(RuntimeError):
@@ -16,3 +17,13 @@ class GradcheckError(AssertionError):
 class TraceError(RuntimeError):
     """engine.compile: the function read a traced number (a branch on it, float(), a comparison),
     which the compiled code would not recompute on later calls."""
+
+
+class LostGradientWarning(UserWarning):
+    """A tracked Value was read as a plain number (float(v), math.exp(v), ...) while grad mode is on:
+    what is computed from that number carries no gradient back to the Value."""
+
+
+class RebindingWarning(UserWarning):
+    """``p -= lr * p.grad`` on a tracked leaf (a parameter): the name p now points to a new Value, and
+    the parameter itself is unchanged (``p.data -= lr * p.grad`` changes it)."""

@@ -26,12 +26,13 @@ its last Value is dropped (no reference cycles, no work for the cycle collector)
 
 from __future__ import annotations
 
+import warnings
 from _thread import get_ident
 from numbers import Real
 from typing import Any, Callable, Iterator, Sequence
 
 from engine import autograd, ops
-from engine.errors import AnomalyError, NoGradError
+from engine.errors import AnomalyError, LostGradientWarning, NoGradError, RebindingWarning
 from engine.modes import (
     is_grad_enabled,
     refuse_inside_trace,
@@ -60,6 +61,12 @@ def _as_float(number: object, where: str) -> float:
     raise TypeError(f"{where} needs a number (int, float or bool), got {type(number).__name__}: {number!r}")
 
 
+def _check_flag(flag: object, where: str) -> None:
+    """TypeError unless `flag` is True or False (a string such as "no" is truthy: it would track)."""
+    if flag is not True and flag is not False:
+        raise TypeError(f"{where} needs True or False, got {type(flag).__name__}: {flag!r:.60}; pass requires_grad=False to freeze")
+
+
 def _check_label(label: object) -> str:
     if not isinstance(label, str):
         raise TypeError(f"Value(label=...) needs a str, got {type(label).__name__}: {label!r}")
@@ -73,7 +80,7 @@ def _check_label(label: object) -> str:
 
 
 def _number_for_comparison(x: Operand) -> Any:
-    if x.__class__ is Value:
+    if x.__class__ is Value or isinstance(x, Value):  # a subclass too
         if threads_tracing:
             _refuse_inside_trace("a comparison of Values (<, <=, >, >=, max, min, sorted)")
         return x.data
@@ -101,6 +108,8 @@ def _node(data: float, entry: Primitive, first: Operand, first_local: Any, secon
                         if operand is not None)
             + "; look at these inputs (detect_anomaly() stopped at the first non-finite result)"
         )
+    if data.__class__ is not float:
+        data = _number_of_result(data, entry.name)
     out = _new(Value)
     out.data = data
     out.grad = 0.0
@@ -113,6 +122,26 @@ def _node(data: float, entry: Primitive, first: Operand, first_local: Any, secon
     return out
 
 
+def _number_of_result(data: Any, op: str) -> float:
+    """An op's result that is not a float: a number (a user's op may give an int) as a float; a Value
+    means that an operand's ``.data`` held a Value (``p.data -= lr * p``, the ``.grad`` forgotten):
+    TypeError naming the fix. (Checked here, where every result passes, rather than when ``.data`` is
+    set: a property would make every read of ``.data`` about 7 times slower.)"""
+    where = f"op '{op}'" if op else "an op"
+    if isinstance(data, Value):
+        raise TypeError(
+            f"{where} computed a Value ({data!r}) as its number: an operand's .data holds a Value, not a number. "
+            ".data takes numbers only; this comes from a line such as p.data -= lr * p (the .grad forgotten): "
+            "write p.data -= lr * p.grad"
+        )
+    if isinstance(data, Real):
+        return float(data)
+    raise TypeError(
+        f"{where} computed {type(data).__name__} {data!r:.60} as its number; .data and an op's forward hold numbers "
+        "only (float): set v.data to a number"
+    )
+
+
 def _made_by_ops(parents: Sequence[Any]) -> tuple:
     """Those of an n-ary node's parents made by ops (not leaves): the only ones the walk descends into."""
     return tuple([parent for parent in parents if parent._first is not None])  # a leaf has no operands
@@ -120,6 +149,8 @@ def _made_by_ops(parents: Sequence[Any]) -> tuple:
 
 def _constant(data: float) -> Value:
     """A new untracked Value: made under no_grad(), from constants only, or by detach()."""
+    if data.__class__ is not float:
+        data = _number_of_result(data, "")
     out = _new(Value)
     out.data = data
     out.grad = 0.0
@@ -157,6 +188,8 @@ def _binary(entry: Primitive) -> Callable[[Operand, Operand], Any]:
         elif isinstance(a, Real):
             a = a_number = float(a)
             a_tracked = False
+        elif isinstance(a, Value):  # a subclass of Value
+            a_number, a_tracked = a.data, a._entry is not None
         else:
             return NotImplemented
         if b.__class__ is Value:
@@ -166,6 +199,8 @@ def _binary(entry: Primitive) -> Callable[[Operand, Operand], Any]:
         elif isinstance(b, Real):
             b = b_number = float(b)
             b_tracked = False
+        elif isinstance(b, Value):
+            b_number, b_tracked = b.data, b._entry is not None
         else:
             return NotImplemented
         data = forward(a_number, b_number)
@@ -183,6 +218,28 @@ def _reflected(function: Callable[[Operand, Operand], Any]) -> Callable[[Value, 
     def method(self: Value, other: Operand) -> Any:
         return function(other, self)
 
+    return method
+
+
+def _in_place(function: Callable[[Operand, Operand], Any], symbol: str) -> Callable[[Value, Operand], Any]:
+    """Value's ``symbol=``: a new Value, as ``a = a symbol b`` (and as for numbers). It warns when the
+    Value is a tracked leaf and b is not a tracked Value: ``p -= lr * p.grad`` on a parameter makes the
+    name p point to a new Value and leaves the parameter unchanged (PyTorch raises for an in-place
+    change of a leaf that requires grad). Accumulating a graph (``total += x`` with a Value x, or on
+    a Value made by ops, ``total = total + x``, ``sum(...)``) is not warned about."""
+
+    def method(self: Value, other: Operand) -> Any:
+        if self._entry is LEAF and not (isinstance(other, Value) and other._entry is not None):
+            warnings.warn(
+                f"p {symbol}= ... on a tracked leaf Value (a parameter) makes the name p point to a new Value "
+                f"(p {symbol} ...); the parameter itself does not change, so training does nothing. Change its "
+                f"number instead: p.data {symbol}= lr * p.grad (or, to build a graph, write p = p {symbol} ...)",
+                RebindingWarning,
+                stacklevel=2,
+            )
+        return function(self, other)
+
+    method.__name__ = {"+": "__iadd__", "-": "__isub__", "*": "__imul__", "/": "__itruediv__"}[symbol]
     return method
 
 
@@ -208,6 +265,13 @@ _add, _subtract, _multiply, _divide, _power, _leaky_relu = (
 
 # ---- Value ---------------------------------------------------------------------------------------
 
+_LOST_GRADIENT = (  # one text, so that Python's warning filter shows it once per line of code
+    "a tracked Value was read as a plain float (float(v), or a math function such as math.exp(v)) while grad "
+    "mode is on: no gradient flows back through that number (x * math.exp(x) gives d/dx = e, not 2e). Use the "
+    "Value's ops (v.exp(), engine.exp(v), v.tanh()), read v.data where a constant is meant, or compute under "
+    "engine.no_grad()"
+)
+
 
 class Value:
     """One scalar in a computation graph: its number, its gradient and how it was made.
@@ -231,6 +295,8 @@ class Value:
         self.data = _as_float(data, "Value()")
         self.grad = 0.0
         self._label = _check_label(label)
+        if requires_grad is not True and requires_grad is not False:
+            _check_flag(requires_grad, "Value(requires_grad=...)")
         self._entry = LEAF if requires_grad else None
         self._first = self._first_local = self._second = self._second_local = None
 
@@ -276,6 +342,7 @@ class Value:
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
+        _check_flag(flag, "v.requires_grad = ...")
         if not self.is_leaf:
             raise ValueError(
                 f"requires_grad can only be changed on leaves, and {self!r} was made by op '{self.op}'; "
@@ -287,6 +354,14 @@ class Value:
     def is_leaf(self) -> bool:
         """True for Values not made by an op (inputs, parameters, constants)."""
         return self._entry is None or self._entry is LEAF
+
+    def __copy__(self) -> Value:
+        """copy.copy(v): a new Value with the same number, gradient, label and operands (shared, not
+        copied: instant at the end of a long chain); copy.deepcopy copies the graph."""
+        out = _new(Value)
+        for slot in Value.__slots__:
+            setattr(out, slot, getattr(self, slot))
+        return out
 
     def detach(self) -> Value:
         """An untracked copy of this Value: same number, no history, no gradient."""
@@ -309,8 +384,13 @@ class Value:
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     def __float__(self) -> float:
+        """The number, as float(v) and math's functions read it. A tracked Value read so while grad mode
+        is on warns (LostGradientWarning, once per line of code): what is computed from the float carries
+        no gradient back (``x * math.exp(x)`` gives d/dx = e, not 2e)."""
         if threads_tracing:
             _refuse_inside_trace("float(v)")
+        if self._entry is not None and not (threads_without_grad and get_ident() in threads_without_grad):
+            warnings.warn(_LOST_GRADIENT, LostGradientWarning, stacklevel=2)
         return self.data
 
     def __bool__(self) -> bool:
@@ -323,8 +403,21 @@ class Value:
         """f"{v:.4f}" formats the number (as for a 0-d torch tensor); f"{v}" is the repr."""
         return format(self.data, spec) if spec else repr(self)
 
-    # Comparisons compare the numbers, as for numbers (no graph: their derivative is 0). There is
-    # no __eq__: Values hash and compare equal by identity, so they can be dict keys and set members.
+    # Comparisons compare the numbers, as for numbers (no graph: their derivative is 0). A Value equals
+    # a number when their numbers are equal (Value(2.0) == 2, as torch's t == 2); two Values are equal
+    # only if they are the same Value, and Values hash by identity, so that they are dict keys and set
+    # members and `in`, list.index and list.remove find that very Value (compare a.data == b.data).
+    __hash__ = object.__hash__
+
+    def __eq__(self, other: object) -> Any:
+        if other.__class__ is float or isinstance(other, Real):
+            return _number_for_comparison(self) == other
+        return self is other if isinstance(other, Value) else NotImplemented
+
+    def __ne__(self, other: object) -> Any:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
     def __lt__(self, other: Operand) -> bool:
         return _number_for_comparison(self) < _number_for_comparison(other)
 
@@ -343,6 +436,8 @@ class Value:
     __sub__, __rsub__ = _subtract, _reflected(_subtract)
     __mul__, __rmul__ = _multiply, _reflected(_multiply)
     __truediv__, __rtruediv__ = _divide, _reflected(_divide)
+    __iadd__, __isub__ = _in_place(_add, "+"), _in_place(_subtract, "-")
+    __imul__, __itruediv__ = _in_place(_multiply, "*"), _in_place(_divide, "/")
     __neg__ = _unary(ops.OPS["neg"])
     exp = _unary(ops.OPS["exp"])
     log = _unary(ops.OPS["log"])  # x > 0
@@ -406,6 +501,8 @@ class Value:
                 "Value (so its own derivative is 0); build it from Values with requires_grad=True"
             )
         if self._entry is LEAF:
+            if self.grad is None:  # x.grad = None, zero_grad(set_to_none=True): 0, as in torch
+                self.grad = 0.0
             self.grad += _constant(seed) if create_graph else seed
             return
         autograd.backward(self, _constant(seed) if create_graph else seed, create_graph)
