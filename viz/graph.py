@@ -95,9 +95,14 @@ def collect(root: Value, parameters: Any = (), max_nodes: int = 200, max_parents
     return parts
 
 
+def _number(x: Any) -> float:
+    """A number, or a Value's number (a gradient made with create_graph), read without float(v)."""
+    return float(getattr(x, "data", x))
+
+
 def flow_text(local: float, upstream: float, formatter: Callable[[float], str] = format_number) -> str:
     """An edge's whole product: local derivative × upstream gradient = what the parent receives."""
-    return f"{formatter(local)} × {formatter(upstream)} = {formatter(float(local) * float(upstream))}"
+    return f"{formatter(local)} × {formatter(upstream)} = {formatter(_number(local) * _number(upstream))}"
 
 
 def build(
