@@ -145,7 +145,7 @@ def _divide(a: float, b: float) -> float:
     try:
         return a / b
     except OverflowError:  # a huge quotient of finite numbers: the IEEE result
-        return math.copysign(math.inf, a) * math.copysign(1.0, b)
+        return math.inf if (a > 0) == (b > 0) else -math.inf  # signs compared: an int too large for a float has one
 
 
 def _is_odd_integer(k: float) -> bool:
