@@ -204,19 +204,22 @@ def test_in_place_ops_that_build_graphs_do_not_warn(strict):
 # ---- .data takes numbers only ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("where", ["binary", "dot", "no_grad"])
+@pytest.mark.parametrize("where", ["binary", "dot", "no_grad", "tanh"])
 def test_a_value_stored_in_data_is_refused_with_the_fix(where):
-    model = nn.MLP(2, [1], rng=0)
-    p = model.parameters()[0]
-    p.data -= 0.1 * p  # the .grad forgotten: a Value lands in .data
-    with pytest.raises(TypeError, match=r"\.data takes numbers only.*p\.data -= lr \* p\.grad"):
+    """Met by the next backward() at the latest (a root whose number is a Value), or by the first op
+    whose forward reads it as a float (tanh): .data is a slot, so setting it is not checked."""
+    model = nn.MLP(2, [3, 1], activation="tanh" if where == "tanh" else "relu", rng=0)
+    p = model.parameters()[0] if where == "tanh" else model.parameters()[-1]  # tanh: a first-layer weight
+    if where == "no_grad":
+        with engine.no_grad():
+            p.data -= 0.1 * p  # the .grad forgotten: an untracked Value lands in .data
+    else:
+        p.data -= 0.1 * p  # the .grad forgotten: a Value lands in .data
+    with pytest.raises(TypeError, match=r"a Value was stored in \.data.*p\.data -= lr \* p\.grad"):
         if where == "binary":
-            p * 2.0
-        elif where == "dot":
-            model([1.0, 2.0])
+            (p * 2.0).backward()
         else:
-            with engine.no_grad():
-                p + 1.0
+            (model([1.0, 2.0]) - 1.0).backward()
 
 
 # ---- .grad = None --------------------------------------------------------------------------------
