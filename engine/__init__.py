@@ -9,14 +9,15 @@
 
 The files, each with one job, in the order they build on each other:
 ops (the op table: one entry per op), modes (per-thread grad and anomaly modes, graph_mode),
-autograd (the one graph walk and the chain rule), value (Value and its node builder, Op),
+node (a Value's slots, described once, and every function that reads them),
+autograd (the one graph walk and the chain rule), value (Value and its node builders, Op),
 nary (sum, max, dot and linear), codegen and tape (a traced graph as generated Python or as a
 tape), compile (engine.compile: trace, guard, run), flat (pickle and deepcopy of deep graphs),
 functional (gradients, grad, hessian), check (numerical gradients and gradient checks).
 """
 
 from engine import flat  # noqa: F401 - registers how Values pickle and deep-copy
-from engine.compile import compile
+from engine.compile import compile  # noqa: F401 - engine.compile, kept out of __all__ (a builtin's name)
 from engine.check import analytic_grad, gradcheck, gradgradcheck, numerical_grad, numerical_hessian
 from engine.errors import (
     AnomalyError,
@@ -36,7 +37,7 @@ from engine.modes import (
     no_grad,
     set_grad_enabled,
 )
-from engine.nary import dot, linear, max, sum
+from engine.nary import dot, linear, max, sum  # noqa: F401 - engine.max and engine.sum, not in __all__
 from engine.ops import OPS, Primitive, cos, exp, log, number, power, relu, sigmoid, sin, sqrt, tanh
 from engine.value import Op, Value
 

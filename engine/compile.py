@@ -50,8 +50,9 @@ from typing import Any, Callable
 from engine import autograd, codegen, tape
 from engine.errors import TraceError
 from engine.modes import collector_paused, enable_grad, is_grad_enabled, threads_tracing, tracing
+from engine.node import made_by_ops, operand_layout
 from engine.ops import Primitive
-from engine.value import Value, _constant, _made_by_ops, _node
+from engine.value import Value, _constant, _nary_node
 
 CODE_LIMIT = 60_000  # op nodes; above, runner="auto" uses the tape: tracing, generating and compiling cost about
 # 0.07 ms of CPU per node (W1: 6,805 nodes, 0.45 s; 27,205 nodes, 2 s), the tape sets up in a third of that
@@ -278,8 +279,8 @@ class Compiled:
                 output = output if isinstance(output, Value) else output[0]
                 return tuple(autograd.gradients(output, list(operands[:-1]), _constant(1.0), True))
 
-            loss = _node(data, Primitive("compiled", _no_forward, eager_locals),
-                         parents, tuple(gradients), None, _made_by_ops(parents))
+            loss: Value = _nary_node(data, Primitive("compiled", _no_forward, eager_locals),
+                                     parents, parents, tuple(gradients), made_by_ops(parents))
         else:
             loss = _constant(data)
         if trace.output_shape is None:
@@ -366,10 +367,11 @@ def _graph_of(outputs: list[Value]) -> tuple[list, list[Value]]:
                 seen.add(id(node))
                 nodes.append(node)
         leaves += [leaf for leaf in tracked_leaves if leaf._entry is not None]
-    for node in nodes:  # untracked Values among the operands: only where an operand is not a parent
-        if node._second is not None and node._first_local.__class__ is tuple or node._first_local is None \
-                or node._second is not None and node._second_local is None:
-            leaves += [operand for operand in node.operands if operand.__class__ is Value and operand._entry is None]
+    for node in nodes:  # untracked Values among the operands (never parents)
+        operands, is_parent = operand_layout(node)
+        if not all(is_parent):
+            leaves += [operand for operand, parent in zip(operands, is_parent)
+                       if not parent and isinstance(operand, Value) and operand._entry is None]
     return nodes, leaves
 
 

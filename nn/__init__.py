@@ -1,6 +1,7 @@
 """chaingrad's nn, a miniature torch.nn built from engine Values: modules (Module, Linear, Sequential,
-activations, micrograd's Neuron/Layer/MLP), losses, optimizers and lr schedulers, gradient clipping,
-loss modules (MSELoss, CrossEntropyLoss, BCEWithLogitsLoss) and nn.functional, toy datasets, weight files (JSON and safetensors) and a bridge to PyTorch (nn.to_torch, nn.from_torch)."""
+activations, micrograd's Neuron/Layer/MLP), losses (also as modules: MSELoss, CrossEntropyLoss,
+BCEWithLogitsLoss; and under torch's names in nn.functional), optimizers and lr schedulers, gradient
+clipping, toy datasets, weight files (JSON and safetensors) and a bridge to PyTorch (nn.to_torch, nn.from_torch)."""
 
 from nn import functional, utils
 from nn.activations import ACTIVATIONS, Identity, LeakyReLU, ReLU, Sigmoid, Tanh
@@ -29,7 +30,8 @@ from nn.state import StateDictError
 from nn.utils import clip_grad_norm_, clip_grad_value_
 
 __all__ = [
-    "ACTIVATIONS", "Adam", "BCEWithLogitsLoss", "CrossEntropyLoss", "MSELoss", "functional", "AdamW", "CosineAnnealingLR", "DATASETS", "ExponentialLR", "Identity", "LRScheduler",
+    "ACTIVATIONS", "Adam", "AdamW", "BCEWithLogitsLoss", "CosineAnnealingLR", "CrossEntropyLoss", "DATASETS",
+    "ExponentialLR", "Identity", "LRScheduler", "MSELoss", "functional",
     "LambdaLR", "Layer", "LeakyReLU", "Linear", "MLP", "Module", "ModuleDict", "ModuleList", "Neuron", "Optimizer",
     "ReLU", "SGD", "Sequential", "Sigmoid", "StateDictError", "StepLR", "Tanh", "batches", "binary_cross_entropy",
     "clip_grad_norm_", "clip_grad_value_", "cross_entropy", "from_torch", "hinge", "l2", "load", "log_softmax",

@@ -6,7 +6,7 @@ Batches are lists: `predictions[i]` is sample i's output (a Value, or a list of 
 from __future__ import annotations
 
 from numbers import Real
-from typing import Iterable, Sequence, Union
+from typing import Any, Iterable, Sequence, Union
 
 import engine
 from engine import Value
@@ -24,7 +24,7 @@ def _check_batch(name: str, predictions: Sequence[object], targets: Sequence[obj
     return len(predictions)
 
 
-def _check_scalars(name: str, predictions: Sequence[object], targets: Sequence[object]) -> None:
+def _check_scalars(name: str, predictions: Sequence[Any], targets: Sequence[Any]) -> None:
     """One Value or number per sample on each side: a list in its place (a Linear's or Sequential's
     output, a list even for one output) is named, with the [0] that takes its one Value."""
     for what, items in (("predictions", predictions), ("targets", targets)):
@@ -88,7 +88,9 @@ def l2(parameters: Iterable[Value], strength: float) -> Value:
             "pass model.parameters()"
         )
     if isinstance(strength, bool) or not isinstance(strength, Real):
-        raise TypeError(f"l2(strength) needs a number, got {type(strength).__name__}: {short(strength)}; e.g. l2(model.parameters(), 1e-4)")
+        raise TypeError(
+            f"l2(strength) needs a number, got {type(strength).__name__}: {short(strength)}; e.g. l2(model.parameters(), 1e-4)"
+        )
     items = list(parameters)
     if not items:
         raise ValueError("l2(parameters) got no parameters; pass model.parameters()")

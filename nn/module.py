@@ -46,7 +46,7 @@ def flat_values(tensor: Tensor) -> list[tuple[str, Value]]:
 def sample_error(owner: str, x: Any, size: int) -> ValueError:
     """The error for model(x) given anything but one sample of `size` inputs; a whole batch (a list
     of samples, torch's habit) is named, with the fix [model(x) for x in X]."""
-    first = x[0] if len(x) else None
+    first: Any = x[0] if len(x) else None
     if hasattr(first, "__len__") and not isinstance(first, str):
         return ValueError(
             f"{owner} expects one sample of {size} inputs, got {len(x)} items each of length {len(first)}: a batch? "

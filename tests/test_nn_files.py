@@ -433,7 +433,8 @@ def test_safetensors_with_a_name_twice_is_refused(tmp_path):
 
 @pytest.mark.parametrize("name", ["m.pt", "m.pth", "m.bin", "weights.PKL"])
 def test_save_refuses_a_suffix_it_does_not_write(tmp_path, name):
-    with pytest.raises(ValueError, match=r"nn.save writes JSON \(.json\) or safetensors \(.safetensors\), not '\.\w+'.*'m?\w*\.json'"):
+    refusal = r"nn.save writes JSON \(.json\) or safetensors \(.safetensors\), not '\.\w+'.*'m?\w*\.json'"
+    with pytest.raises(ValueError, match=refusal):
         nn.save(model(), tmp_path / name)
     assert os.listdir(tmp_path) == []
     nn.save(model(), tmp_path / "no_suffix")  # no suffix: JSON, as before

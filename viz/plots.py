@@ -13,7 +13,7 @@ import io
 import math
 from numbers import Real
 from pathlib import Path
-from typing import Mapping, Sequence, Union
+from typing import Any, Mapping, Sequence, Union
 
 import engine
 from nn.serialize import write_atomically
@@ -88,7 +88,7 @@ def plot_decision_boundary(model, X: Sequence[Sequence[float]], y: Sequence[int]
     return figure
 
 
-def _points_and_labels(model: object, X: object, y: object, resolution: object) -> tuple[list, list, list[int]]:
+def _points_and_labels(model: Any, X: Any, y: Any, resolution: Any) -> tuple[list, list, list[int]]:
     """X's two coordinates as two lists and y as class indices, or TypeError/ValueError naming the
     argument, the item and the fix."""
     owner = "plot_decision_boundary"
@@ -97,7 +97,9 @@ def _points_and_labels(model: object, X: object, y: object, resolution: object) 
     if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
         raise ValueError(f"{owner}(resolution) needs an int >= 2 (grid points per axis), got {resolution!r:.60}")
     if not hasattr(X, "__len__") or not hasattr(y, "__len__"):
-        raise TypeError(f"{owner} needs X and y as sequences (lists or numpy arrays), got {type(X).__name__} and {type(y).__name__}")
+        raise TypeError(
+            f"{owner} needs X and y as sequences (lists or numpy arrays), got {type(X).__name__} and {type(y).__name__}"
+        )
     if len(X) == 0 or len(X) != len(y):
         raise ValueError(f"{owner}: X has {len(X)} points and y {len(y)} labels; pass one label per point (and at least one)")
     xs, ys, labels = [], [], []
@@ -117,7 +119,7 @@ def _points_and_labels(model: object, X: object, y: object, resolution: object) 
             )
         xs.append(float(point[0]))
         ys.append(float(point[1]))
-        labels.append(int(label))
+        labels.append(int(float(label)))
     return xs, ys, labels
 
 
