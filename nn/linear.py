@@ -33,7 +33,7 @@ class Linear(Module):
 
     def forward(self, x: Input) -> list[Value]:
         """[W x + b] as a list of out_features Values (a list even for one output, as torch's shape (1,))."""
-        if len(x) != self.in_features or hasattr(x[0], "__len__"):  # a batch: a list of samples
+        if not hasattr(x, "__len__") or len(x) != self.in_features or hasattr(x[0], "__len__"):  # a batch: a list of samples
             raise sample_error("Linear", x, self.in_features)
         return engine.linear(self.weight, x, self.bias)
 

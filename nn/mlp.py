@@ -58,7 +58,7 @@ class Neuron(Module):
         return self.activation != "linear"
 
     def forward(self, x: Input) -> Value:
-        if len(x) != len(self.w) or hasattr(x[0], "__len__"):  # a batch: a list of samples
+        if not hasattr(x, "__len__") or len(x) != len(self.w) or hasattr(x[0], "__len__"):  # a batch: a list of samples
             raise sample_error("Neuron", x, len(self.w))
         return self._activate(engine.dot(self.w, x, bias=self.b))
 
@@ -89,7 +89,7 @@ class Layer(Module):
 
     def forward(self, x: Input) -> list[Value]:
         nin = len(self.neurons[0].w)
-        if len(x) != nin or hasattr(x[0], "__len__"):
+        if not hasattr(x, "__len__") or len(x) != nin or hasattr(x[0], "__len__"):
             raise sample_error("Layer", x, nin)
         return [neuron(x) for neuron in self.neurons]
 
@@ -108,6 +108,11 @@ class MLP(Module):
         self, nin: int, nouts: Sequence[int], activation: str | None = None, rng: Generator = None, *, nonlin: bool | None = None
     ) -> None:
         check_size("nin", nin)
+        if not hasattr(nouts, "__iter__") or isinstance(nouts, str):
+            raise TypeError(
+                f"MLP(nin, nouts): nouts is the list of layer sizes, e.g. MLP(3, [4, 4, 1]), got {type(nouts).__name__}: "
+                f"{nouts!r:.60}; for one layer of {nouts!r:.20} outputs write MLP({nin!r}, [{nouts!r:.20}])"
+            )
         if not nouts:
             raise ValueError("nouts must list at least one layer size, e.g. MLP(3, [4, 4, 1])")
         activation = _activation(activation, nonlin)
@@ -121,7 +126,7 @@ class MLP(Module):
     def forward(self, x: Input) -> Value | list[Value]:
         """The outputs for one input vector: a Value if the last layer has one neuron, else a list."""
         nin = len(self.layers[0].neurons[0].w)
-        if len(x) != nin or hasattr(x[0], "__len__"):
+        if not hasattr(x, "__len__") or len(x) != nin or hasattr(x[0], "__len__"):
             raise sample_error("MLP", x, nin)
         out: list[Any] = list(x)
         for layer in self.layers:

@@ -43,9 +43,14 @@ def flat_values(tensor: Tensor) -> list[tuple[str, Value]]:
     return found
 
 
-def sample_error(owner: str, x: Any, size: int) -> ValueError:
+def sample_error(owner: str, x: Any, size: int) -> Exception:
     """The error for model(x) given anything but one sample of `size` inputs; a whole batch (a list
     of samples, torch's habit) is named, with the fix [model(x) for x in X]."""
+    if not hasattr(x, "__len__"):
+        return TypeError(
+            f"{owner} takes one sample, a list of {size} numbers or Values, got {type(x).__name__}: {x!r:.60}; "
+            f"e.g. model([{', '.join(f'x{index}' for index in range(1, min(size, 3) + 1))}{', ...' if size > 3 else ''}])"
+        )
     first: Any = x[0] if len(x) else None
     if hasattr(first, "__len__") and not isinstance(first, str):
         return ValueError(

@@ -15,6 +15,7 @@ from numbers import Real
 from typing import Any, Iterable
 
 from engine import Value
+from nn.module import Module
 from nn.pickling import PickledByChaingradName
 from nn.state import short
 
@@ -46,8 +47,11 @@ class Optimizer(PickledByChaingradName):
         self.defaults = defaults
         self.param_groups: list[dict[str, Any]] = []
         self.state: dict[Value, dict[str, Any]] = {}
-        if isinstance(params, Value) or isinstance(params, dict):
-            raise TypeError(f"{owner} takes an iterable of Values or of param-group dicts; pass model.parameters()")
+        if isinstance(params, (Value, dict, Module)):
+            raise TypeError(
+                f"{owner} takes an iterable of Values or of param-group dicts, got {type(params).__name__}; "
+                "pass model.parameters()"
+            )
         groups = list(params)
         if not groups:
             raise ValueError(f"{owner} got an empty parameter list; pass model.parameters()")

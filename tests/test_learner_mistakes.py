@@ -520,3 +520,23 @@ def test_gradients_survive_unpickling_and_deepcopy(how):
     assert {value.label: value.grad for value in order if value.label} == {"x": x.grad, "w": w.grad}
     leaf = copy.deepcopy(x) if how == "deepcopy" else pickle.loads(pickle.dumps(x))
     assert leaf.grad == x.grad != 0.0
+
+
+# ---- more mistakes found while trying these (beyond the list) --------------------------------
+
+
+def test_more_torch_and_micrograd_habits_name_their_fix():
+    model = nn.MLP(2, [1], rng=0)
+    with pytest.raises(TypeError, match=r"nouts is the list of layer sizes.*write MLP\(2, \[1\]\)"):
+        nn.MLP(2, 1)
+    with pytest.raises(TypeError, match=r"MLP takes one sample, a list of 2 numbers or Values, got Value"):
+        model(Value(1.0))
+    with pytest.raises(TypeError, match=r"Linear takes one sample, a list of 3 numbers or Values, got float"):
+        nn.Linear(3, 1)(1.0)
+    with pytest.raises(TypeError, match=r"SGD takes an iterable of Values .*got MLP; pass model.parameters\(\)"):
+        nn.SGD(model, lr=0.1)
+    with pytest.raises(TypeError, match=r"mse takes lists, one item per sample: predictions is a Value"):
+        nn.mse(Value(1.0), 2.0)
+    with pytest.raises(TypeError, match=r"targets is a float.*mse\(\[output\], \[target\]\)"):
+        nn.mse([Value(1.0)], 2.0)
+    assert isinstance(nn.MLP(2, (3, 1), rng=0)([1.0, 2.0]), Value)  # a tuple of sizes is fine
