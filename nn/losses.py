@@ -18,7 +18,7 @@ Scalar = Union[Value, float]
 
 def _check_batch(name: str, predictions: Sequence[object], targets: Sequence[object]) -> int:
     for what, items in (("predictions", predictions), ("targets", targets)):
-        if not hasattr(items, "__len__") or isinstance(items, str):
+        if not hasattr(items, "__len__"):
             raise TypeError(
                 f"{name} takes lists, one item per sample: {what} is a {type(items).__name__} ({short(items)}); "
                 f"e.g. {name}([model(x) for x in X], y), or for one sample {name}([output], [target])"
