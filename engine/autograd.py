@@ -96,6 +96,10 @@ def backpropagate(nodes: Sequence[Any], create_graph: bool = False) -> None:
     gradient (only the sign of a zero one). A non-finite local derivative still sends 0 * inf = NaN.
     In W1, 47% of the dot nodes have gradient 0 (-18 M instructions a step).
 
+    The 堆放 line is written once per layout (an n-ary node's tuples; a node's first and second
+    slot). Written once, over tuples made for each one- or two-operand node, it cost W1 154.8 ->
+    167.7 M instructions per step and W2 (100,000 nodes) 991 -> 1273 M; engine/tiny.py writes it once.
+
     A leaf whose ``.grad`` is None (``x.grad = None``, ``zero_grad(set_to_none=True)``) counts as 0,
     as in torch: the first edge into one raises TypeError, which is caught once per such node (no
     cost to a pass without None), and every leaf of the pass then holds a number.
