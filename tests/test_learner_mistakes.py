@@ -240,6 +240,8 @@ def test_a_gradient_of_none_counts_as_zero():
     a.grad = b.grad = None
     engine.dot([a, b], [b, a]).backward(create_graph=True)
     assert (a.grad.data, b.grad.data) == (4.0, 2.0)
+    x.grad = None
+    assert engine.gradients(x * x, [x]) == [6.0] and x.grad is None  # torch.autograd.grad: .grad untouched
 
 
 def test_a_none_gradient_is_mended_only_when_it_is_the_cause():
