@@ -7,7 +7,6 @@ node (NaryValue), are described once, in engine.node, with every function that r
 
 from __future__ import annotations
 
-import os
 import warnings
 from _thread import get_ident
 from sys import _getframe
@@ -125,7 +124,7 @@ def _refuse_value_in_data(where: str, culprit: object) -> None:
     )
 
 
-_ENGINE_FOLDER = os.path.dirname(os.path.abspath(__file__)) + os.sep  # engine's own code: ops' forwards
+_FORWARD_FILES = frozenset([ops.__file__, __file__])  # where ops' forwards run: they are given numbers only
 
 
 def _nary_node(data: float, entry: Primitive, operands: tuple, parents: tuple, local_derivatives: tuple,
@@ -397,7 +396,7 @@ class Value:
         if threads_tracing:
             _refuse_inside_trace("float(v)")
         if self._entry is not None and not (threads_without_grad and get_ident() in threads_without_grad):
-            if _getframe(1).f_code.co_filename.startswith(_ENGINE_FOLDER):  # an op's forward given a Value
+            if _getframe(1).f_code.co_filename in _FORWARD_FILES:  # an op's forward was given a Value
                 _refuse_value_in_data("an op's forward", self)
             warnings.warn(_LOST_GRADIENT, LostGradientWarning, stacklevel=2)
         return self.data
