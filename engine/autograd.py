@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import threading
+from contextlib import nullcontext
 from itertools import filterfalse
 from typing import Any, Sequence
 
@@ -110,7 +111,7 @@ def backpropagate(nodes: Sequence[Any], create_graph: bool = False) -> None:
     nary = nodes[0]._nary_class  # engine.value.NaryValue (see engine.node)
     remaining = iter(nodes)  # one iterator: after a gradient of None is mended, the loop goes on
     node = mended = None
-    with enable_grad() if create_graph else _nothing:
+    with enable_grad() if create_graph else nullcontext():  # one per pass
         while True:
             try:
                 for node in remaining:
@@ -153,7 +154,7 @@ def _pile_onto_none(node: Any, create_graph: bool, anomaly: bool) -> bool:
     first = next((index for index, parent in enumerate(parents) if parent.grad is None), None)
     if first is None:
         return False
-    with enable_grad() if create_graph else _nothing:
+    with enable_grad() if create_graph else nullcontext():
         if create_graph:
             locals_ = graph_locals(node)
             if not is_nary(node):  # the pair laid out as (_first_local, _second_local)
@@ -167,19 +168,6 @@ def _pile_onto_none(node: Any, create_graph: bool, anomaly: bool) -> bool:
     if anomaly:
         _check_gradients(node)
     return True
-
-
-class _Nothing:
-    """A context manager that does nothing (cheaper than contextlib.nullcontext() per call)."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc_info: object) -> None:
-        return None
-
-
-_nothing = _Nothing()
 
 
 def _check_gradients(node: Any) -> None:
