@@ -6,6 +6,7 @@ nothing else in the suite would notice a file growing (the engine drifted from <
 1,998 while nothing checked). Every Python file of engine/, nn/ and viz/ is in exactly one group.
 """
 
+import re
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,16 @@ def test_every_library_file_is_in_one_group():
     grouped = [path for _, entries in BUDGETS.values() for path in files_of(entries)]
     library = [path for folder in ("engine", "nn", "viz") for path in sorted((ROOT / folder).rglob("*.py"))]
     assert sorted(grouped) == sorted(library) and len(grouped) == len(set(grouped))
+
+
+def test_the_readmes_reading_path_starts_at_tiny_py_with_honest_line_counts():
+    """README's "Read the code" table: its first file is engine/tiny.py, and each row's count is
+    within 10% of its files' lines today (so small edits need no README change)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Read the code", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[2:4] for line in section.splitlines() if re.match(r"\| \d+ \|", line)]
+    assert rows and rows[0][0].strip() == "`engine/tiny.py`"
+    for files, count in rows:
+        names = re.findall(r"`([\w/.]+\.py)`", files)
+        paths = [ROOT / (name if "/" in name else f"{names[0].rsplit('/', 1)[0]}/{name}") for name in names]
+        assert abs(lines_of(paths) - int(count.replace(",", ""))) <= 0.1 * lines_of(paths), (files, count)
