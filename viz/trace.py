@@ -93,18 +93,6 @@ class BackwardTrace:
         return self.table()
 
 
-def texts_example() -> tuple[Value, Value, Value, Value, Value]:
-    """The graph of e = (a + b)(b + 1) at a = 2, b = 1 from the backprop texts, labelled: (a, b, c, d, e)."""
-    a, b = Value(2.0, label="a"), Value(1.0, label="b")
-    c = a + b
-    c.label = "c"
-    d = b + 1
-    d.label = "d"
-    e = c * d
-    e.label = "e"
-    return a, b, c, d, e
-
-
 def trace_backward(root: Value, grad: float = 1.0) -> BackwardTrace:
     """Run root.backward(grad) on freshly zeroed gradients and record each step.
 
