@@ -101,9 +101,8 @@ def backpropagate(nodes: Sequence[Any], create_graph: bool = False) -> None:
     slot). Written once, over tuples made for each one- or two-operand node, it cost W1 154.8 ->
     167.7 M instructions per step and W2 (100,000 nodes) 991 -> 1273 M; engine/tiny.py writes it once.
 
-    A leaf whose ``.grad`` is None (``x.grad = None``, ``zero_grad(set_to_none=True)``) counts as 0,
-    as in torch: the first edge into one raises TypeError, which is caught once per such node (no
-    cost to a pass without None), and every leaf of the pass then holds a number.
+    A leaf's ``.grad`` of None counts as 0, as in torch: the TypeError of the first edge into one is
+    caught once per such node (no cost without None), and every leaf of the pass then holds a number.
     """
     if not nodes:
         return
@@ -146,10 +145,8 @@ def backpropagate(nodes: Sequence[Any], create_graph: bool = False) -> None:
 
 
 def _pile_onto_none(node: Any, create_graph: bool, anomaly: bool) -> bool:
-    """After a TypeError at `node`: if one of its parents' .grad is None (x.grad = None,
-    zero_grad(set_to_none=True)), count it as 0, as torch does, and finish the node's edges from the
-    first such parent on (the edges before it were piled); False if no parent's .grad is None (the
-    TypeError was another, and is raised again)."""
+    """After a TypeError at `node`: a parent's .grad of None counts as 0, and the node's edges are
+    finished from the first such parent on; False if none is None (the TypeError was another)."""
     parents = parents_of(node)
     first = next((index for index, parent in enumerate(parents) if parent.grad is None), None)
     if first is None:

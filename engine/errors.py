@@ -20,10 +20,8 @@ class TraceError(RuntimeError):
 
 
 class LostGradientWarning(UserWarning):
-    """A tracked Value was read as a plain number (float(v), math.exp(v), ...) while grad mode is on:
-    what is computed from that number carries no gradient back to the Value."""
+    """A tracked Value was read as a float (float(v), math.exp(v)) with grad mode on: no gradient flows back."""
 
 
 class RebindingWarning(UserWarning):
-    """``p -= lr * p.grad`` on a tracked leaf (a parameter): the name p now points to a new Value, and
-    the parameter itself is unchanged (``p.data -= lr * p.grad`` changes it)."""
+    """``p -= lr * p.grad`` on a parameter rebinds the name p; ``p.data -= lr * p.grad`` changes it."""

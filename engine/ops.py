@@ -223,8 +223,7 @@ def _dot_partners(operands: tuple) -> tuple:
 
 
 def largest(numbers: Any) -> float:
-    """The largest of a non-empty sequence of floats; NaN if any is NaN, wherever it stands (as
-    torch.max: Python's max keeps NaN only when it comes first)."""
+    """The largest of floats; NaN if any is NaN (torch.max; Python's max keeps NaN only when first)."""
     result = max(numbers)
     check = _builtin_sum(numbers)  # NaN if any is NaN (or for inf - inf: then look)
     if check != check:

@@ -47,9 +47,7 @@ def _as_float(number: object, where: str) -> float:
 def _check_flag(flag: object, where: str) -> None:
     """TypeError unless `flag` is True or False (a string such as "no" is truthy: it would track)."""
     if flag is not True and flag is not False:
-        raise TypeError(
-            f"{where} needs True or False, got {type(flag).__name__}: {flag!r:.60}; pass requires_grad=False to freeze"
-        )
+        raise TypeError(f"{where} needs True or False, got {type(flag).__name__}: {flag!r:.60}; pass False to freeze")
 
 
 def _check_label(label: object) -> str:
@@ -112,11 +110,8 @@ def _node(data: float, entry: Primitive, first: Operand, first_local: Any, secon
 
 
 def _refuse_value_in_data(where: str, culprit: object) -> None:
-    """TypeError: a Value was stored in some Value's ``.data`` (``p.data -= lr * p``, the ``.grad``
-    forgotten), and `where` met it. ``.data`` holds numbers only. It is caught where it surfaces (an
-    op's forward reading it as a float, or backward() at a root whose number is a Value) rather than
-    when ``.data`` is set, which would make every read of ``.data`` a property call (about 7 times
-    slower) and every node about 120 instructions dearer (measured in W1)."""
+    """TypeError: a Value was stored in ``.data`` (``p.data -= lr * p``), met where it surfaces; a check
+    when ``.data`` is set would make every read a property call (7x slower), one per node +0.5% W1."""
     raise TypeError(
         f"{where} met a Value where a number belongs ({culprit!r:.120}): a Value was stored in .data, which "
         "holds numbers only; this comes from a line such as p.data -= lr * p (the .grad forgotten): write "
@@ -220,21 +215,15 @@ def _reflected(function: Callable[[Operand, Operand], Any]) -> Callable[[Value, 
 
 
 def _in_place(function: Callable[[Operand, Operand], Any], symbol: str) -> Callable[[Value, Operand], Any]:
-    """Value's ``symbol=``: a new Value, as ``a = a symbol b`` (and as for numbers). It warns when the
-    Value is a tracked leaf and b is not a tracked Value: ``p -= lr * p.grad`` on a parameter makes the
-    name p point to a new Value and leaves the parameter unchanged (PyTorch raises for an in-place
-    change of a leaf that requires grad). Accumulating a graph (``total += x`` with a Value x, or on
-    a Value made by ops, ``total = total + x``, ``sum(...)``) is not warned about."""
+    """Value's ``symbol=``: a new Value, as ``a = a symbol b``; a warning when a tracked leaf takes a
+    number (``p -= lr * p.grad`` trains nothing; torch raises), none for ``total += x`` of a Value x."""
 
     def method(self: Value, other: Operand) -> Any:
         if self._entry is LEAF and not (isinstance(other, Value) and other._entry is not None):
-            warnings.warn(
-                f"p {symbol}= ... on a tracked leaf Value (a parameter) makes the name p point to a new Value "
-                f"(p {symbol} ...); the parameter itself does not change, so training does nothing. Change its "
-                f"number instead: p.data {symbol}= lr * p.grad (or, to build a graph, write p = p {symbol} ...)",
-                RebindingWarning,
-                stacklevel=2,
-            )
+            warnings.warn(f"p {symbol}= ... on a tracked leaf Value (a parameter) makes the name p point to a new Value "
+                          f"(p {symbol} ...); the parameter itself does not change, so training does nothing. Change its "
+                          f"number instead: p.data {symbol}= lr * p.grad (or, to build a graph, write p = p {symbol} ...)",
+                          RebindingWarning, stacklevel=2)
         return function(self, other)
 
     method.__name__ = {"+": "__iadd__", "-": "__isub__", "*": "__imul__", "/": "__itruediv__"}[symbol]
@@ -359,8 +348,7 @@ class Value:
         return self._entry is None or self._entry is LEAF
 
     def __copy__(self) -> Value:
-        """copy.copy(v): a new Value with the same number, gradient, label and operands (shared, not
-        copied: instant at the end of a long chain); copy.deepcopy copies the graph."""
+        """copy.copy(v): a new Value sharing v's operands (instant on a long chain); deepcopy copies."""
         kind = type(self)  # Value, NaryValue or a user's subclass
         out = _new(kind)
         for slot in node.SLOTS + (node.NARY_SLOTS if kind is NaryValue else ()):
@@ -390,9 +378,7 @@ class Value:
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     def __float__(self) -> float:
-        """The number, as float(v) and math's functions read it. A tracked Value read so while grad mode
-        is on warns (LostGradientWarning, once per line of code): what is computed from the float carries
-        no gradient back (``x * math.exp(x)`` gives d/dx = e, not 2e)."""
+        """The number; a tracked Value read so with grad mode on warns (LostGradientWarning, once a line)."""
         if threads_tracing:
             _refuse_inside_trace("float(v)")
         if self._entry is not None and not (threads_without_grad and get_ident() in threads_without_grad):
@@ -411,20 +397,15 @@ class Value:
         """f"{v:.4f}" formats the number (as for a 0-d torch tensor); f"{v}" is the repr."""
         return format(self.data, spec) if spec else repr(self)
 
-    # Comparisons compare the numbers, as for numbers (no graph: their derivative is 0). A Value equals
-    # a number when their numbers are equal (Value(2.0) == 2, as torch's t == 2); two Values are equal
-    # only if they are the same Value, and Values hash by identity, so that they are dict keys and set
-    # members and `in`, list.index and list.remove find that very Value (compare a.data == b.data).
+    # Comparisons compare the numbers (no graph: derivative 0); Value(2.0) == 2 too, as torch's t == 2.
+    # Two Values are equal only if they are one Value, hashed by identity: dict keys, set members, and
+    # `in`/list.index find that very Value (compare a.data == b.data). README: "Coming from micrograd".
     __hash__ = object.__hash__
 
     def __eq__(self, other: object) -> Any:
         if other.__class__ is float or isinstance(other, Real):
             return _number_for_comparison(self) == other
         return self is other if isinstance(other, Value) else NotImplemented
-
-    def __ne__(self, other: object) -> Any:
-        equal = self.__eq__(other)
-        return equal if equal is NotImplemented else not equal
 
     def __lt__(self, other: Operand) -> bool:
         return _number_for_comparison(self) < _number_for_comparison(other)

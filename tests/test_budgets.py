@@ -20,7 +20,7 @@ BUDGETS = {
                            "engine/autograd.py", "engine/modes.py", "engine/errors.py"]),  # 1,608
     "engine tools": (560, ["engine/functional.py", "engine/check.py", "engine/flat.py", "engine/__init__.py"]),  # 511
     "compiler": (1220, ["engine/compile.py", "engine/codegen.py", "engine/tape.py"]),  # 1,117
-    "nn": (2400, ["nn"]),  # 2,204
+    "nn": (2500, ["nn"]),  # 2,204; 2,450 with issue 21's loss modules, nn.functional and the checks naming learners' mistakes
     "viz": (1400, ["viz"]),  # 1,263
 }
 
