@@ -6,7 +6,7 @@ from nn import utils
 from nn.activations import ACTIVATIONS, Identity, LeakyReLU, ReLU, Sigmoid, Tanh
 from nn.bridge import from_torch, to_torch
 from nn.data import DATASETS, batches, make_blobs, make_circles, make_moons, make_spiral, make_xor
-from nn.init import manual_seed
+from nn.generator import manual_seed
 from nn.linear import Linear
 from nn.losses import (
     binary_cross_entropy,

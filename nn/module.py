@@ -20,6 +20,15 @@ Tensor = Any  # a Value, or a non-empty list of tensors of one shape
 CONTAINERS = (list, tuple, dict)
 
 
+def check_size(name: str, size: object) -> int:
+    """`size` if it is an int >= 1, else TypeError or ValueError naming the argument."""
+    if isinstance(size, bool) or not isinstance(size, int):
+        raise TypeError(f"{name} must be an int, got {type(size).__name__}: {size!r}")
+    if size < 1:
+        raise ValueError(f"{name} must be at least 1, got {size}")
+    return size
+
+
 def tensor_shape(item: object) -> tuple[int, ...] | None:
     """The shape of `item` if it is a tensor of Values (a Value, or a list or tuple of tensors of one shape), else None."""
     return shape_of(item, _is_value)
