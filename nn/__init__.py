@@ -23,8 +23,8 @@ from nn.module import Module
 from nn.optim import SGD, Adam, AdamW, Optimizer
 from nn.schedulers import CosineAnnealingLR, ExponentialLR, LambdaLR, LRScheduler, StepLR
 from nn.sequential import ModuleDict, ModuleList, Sequential
-from nn.serialize import load, save
-from nn.state import StateDictError
+from nn.weights.serialize import load, save
+from nn.weights.state import StateDictError
 from nn.utils import clip_grad_norm_, clip_grad_value_
 
 __all__ = [

@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator, TypeVar
 
 from engine import Value
 from nn.pickling import PickledByChaingradName
-from nn.state import IncompatibleKeys, match_state_dict, numbers_of, shape_of
+from nn.weights.state import IncompatibleKeys, match_state_dict, numbers_of, shape_of
 
 ModuleType = TypeVar("ModuleType", bound="Module")
 Tensor = Any  # a Value, or a non-empty list of tensors of one shape
