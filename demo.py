@@ -19,7 +19,7 @@ import engine
 import nn
 import viz
 from engine import Value
-from nn.serialize import write_atomically
+from nn.weights.files import write_atomically
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:

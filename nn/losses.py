@@ -11,7 +11,7 @@ from typing import Any, Iterable, Sequence, Union
 import engine
 from engine import Value
 from nn.module import Module
-from nn.state import short
+from nn.weights.state import short
 
 Scalar = Union[Value, float]
 

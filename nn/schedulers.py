@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from nn.optim import Optimizer, _check
 from nn.pickling import PickledByChaingradName
-from nn.state import short
+from nn.weights.state import short
 
 
 def _check_optimizer(owner: str, optimizer: object) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import engine
 from engine import Value
-from nn.serialize import write_atomically
+from nn.weights.files import write_atomically
 from viz.files import FONT, PathLike, write_picture
 from viz.graph import build, collect, flow_text, value_names
 from viz.numbers import format_short

@@ -8,7 +8,7 @@ import json
 import re
 from typing import Any
 
-from nn.state import StateDictError, short
+from nn.weights.state import StateDictError, short
 
 
 def _modules() -> tuple[Any, Any]:
