@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import nn  # noqa: E402
 import viz  # noqa: E402
 from engine import Value  # noqa: E402
+from examples.texts_example import texts_example  # noqa: E402 - docs/examples
 
 STEPS = (0, 1, 4, 5, 6, 7, 8)
 
@@ -85,7 +86,7 @@ def main() -> None:
 
     folder = Path(__file__).resolve().parent / "pictures"
     folder.mkdir(exist_ok=True)
-    e = viz.texts_example()[-1]
+    e = texts_example()[-1]
     page = Path(tempfile.mkdtemp()) / "explore.html"
     viz.explore(e, page)
     options = webdriver.ChromeOptions()

@@ -17,9 +17,16 @@ functional (gradients, grad, hessian), check (numerical gradients and gradient c
 """
 
 from engine import flat  # noqa: F401 - registers how Values pickle and deep-copy
-from engine.compile import compile
+from engine.compile import compile  # noqa: F401 - engine.compile, kept out of __all__ (a builtin's name)
 from engine.check import analytic_grad, gradcheck, gradgradcheck, numerical_grad, numerical_hessian
-from engine.errors import AnomalyError, GradcheckError, NoGradError, TraceError
+from engine.errors import (
+    AnomalyError,
+    GradcheckError,
+    LostGradientWarning,
+    NoGradError,
+    RebindingWarning,
+    TraceError,
+)
 from engine.functional import grad, gradients, hessian, topological_order, value_and_grad, zero_grad
 from engine.modes import (
     detect_anomaly,
@@ -30,21 +37,24 @@ from engine.modes import (
     no_grad,
     set_grad_enabled,
 )
-from engine.nary import dot, linear, max, sum
+from engine.nary import dot, linear, max, sum  # noqa: F401 - engine.max and engine.sum, not in __all__
 from engine.ops import OPS, Primitive, cos, exp, log, number, power, relu, sigmoid, sin, sqrt, tanh
 from engine.value import Op, Value
 
+# `from engine import *` leaves Python's builtins alone: engine.sum, engine.max and engine.compile
+# are reached by name (engine.sum([...])), never by the star.
 __all__ = [
     "AnomalyError",
     "GradcheckError",
+    "LostGradientWarning",
     "NoGradError",
     "OPS",
     "Op",
     "Primitive",
+    "RebindingWarning",
     "TraceError",
     "Value",
     "analytic_grad",
-    "compile",
     "cos",
     "detect_anomaly",
     "dot",
@@ -60,7 +70,6 @@ __all__ = [
     "is_grad_enabled",
     "linear",
     "log",
-    "max",
     "no_grad",
     "number",
     "numerical_grad",
@@ -71,7 +80,6 @@ __all__ = [
     "sigmoid",
     "sin",
     "sqrt",
-    "sum",
     "tanh",
     "topological_order",
     "value_and_grad",

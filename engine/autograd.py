@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import math
 import threading
+from contextlib import nullcontext
 from itertools import filterfalse
 from typing import Any, Sequence
 
 from engine.errors import AnomalyError
 from engine.modes import collector_paused, enable_grad, is_anomaly_enabled
-from engine.node import graph_locals, local_derivatives_of, parents_of
+from engine.node import graph_locals, is_nary, local_derivatives_of, parents_of
 
 # One backward pass at a time: a leaf shared by two graphs is added to by one pass at a time.
 _backward_lock = threading.RLock()
@@ -99,45 +100,71 @@ def backpropagate(nodes: Sequence[Any], create_graph: bool = False) -> None:
     The 堆放 line is written once per layout (an n-ary node's tuples; a node's first and second
     slot). Written once, over tuples made for each one- or two-operand node, it cost W1 154.8 ->
     167.7 M instructions per step and W2 (100,000 nodes) 991 -> 1273 M; engine/tiny.py writes it once.
+
+    A leaf's ``.grad`` of None counts as 0, as in torch: the TypeError of the first edge into one is
+    caught once per such node (no cost without None), and every leaf of the pass then holds a number.
     """
     if not nodes:
         return
     anomaly = is_anomaly_enabled()
     nary = nodes[0]._nary_class  # engine.value.NaryValue (see engine.node)
-    with enable_grad() if create_graph else _nothing:
-        for node in nodes:
-            if type(node) is nary:  # n-ary: a tuple of parents, a tuple of local derivatives
-                gradient = node.grad
-                local_derivatives = graph_locals(node) if create_graph else node._first_local
-                if not gradient and not create_graph and math.isfinite(sum(local_derivatives)):
-                    continue  # a gradient of 0 times finite local derivatives: every product is a zero
-                for parent, local in zip(node._first, local_derivatives):
-                    parent.grad += local * gradient
-            else:  # one or two operands; a number or an untracked operand has no local derivative
-                gradient = node.grad
-                if create_graph:
-                    first_local, second_local = graph_locals(node)
-                else:
-                    first_local, second_local = node._first_local, node._second_local
-                if first_local is not None:
-                    node._first.grad += first_local * gradient
-                if second_local is not None:
-                    node._second.grad += second_local * gradient
-            if anomaly:
-                _check_gradients(node)
+    remaining = iter(nodes)  # one iterator: after a gradient of None is mended, the loop goes on
+    node = mended = None
+    with enable_grad() if create_graph else nullcontext():  # one per pass
+        while True:
+            try:
+                for node in remaining:
+                    if type(node) is nary:  # n-ary: a tuple of parents, a tuple of local derivatives
+                        gradient = node.grad
+                        local_derivatives = graph_locals(node) if create_graph else node._first_local
+                        if not gradient and not create_graph and math.isfinite(sum(local_derivatives)):
+                            continue  # a gradient of 0 times finite local derivatives: every product is a zero
+                        for parent, local in zip(node._first, local_derivatives):
+                            parent.grad += local * gradient
+                    else:  # one or two operands; a number or an untracked operand has no local derivative
+                        gradient = node.grad
+                        if create_graph:
+                            first_local, second_local = graph_locals(node)
+                        else:
+                            first_local, second_local = node._first_local, node._second_local
+                        if first_local is not None:
+                            node._first.grad += first_local * gradient
+                        if second_local is not None:
+                            node._second.grad += second_local * gradient
+                    if anomaly:
+                        _check_gradients(node)
+                if mended:  # leaves behind nodes skipped for a gradient of 0 are reached too: 0, not None
+                    for leaf in leaves_of(nodes):
+                        if leaf.grad is None:
+                            leaf.grad = 0.0
+                return
+            except TypeError:  # an edge into a leaf whose .grad is None? it counts as 0, as in torch
+                if node is None or not _pile_onto_none(node, create_graph, anomaly):
+                    raise
+                mended = True
 
 
-class _Nothing:
-    """A context manager that does nothing (cheaper than contextlib.nullcontext() per call)."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc_info: object) -> None:
-        return None
-
-
-_nothing = _Nothing()
+def _pile_onto_none(node: Any, create_graph: bool, anomaly: bool) -> bool:
+    """After a TypeError at `node`: a parent's .grad of None counts as 0, and the node's edges are
+    finished from the first such parent on; False if none is None (the TypeError was another)."""
+    parents = parents_of(node)
+    first = next((index for index, parent in enumerate(parents) if parent.grad is None), None)
+    if first is None:
+        return False
+    with enable_grad() if create_graph else nullcontext():
+        if create_graph:
+            locals_ = graph_locals(node)
+            if not is_nary(node):  # the pair laid out as (_first_local, _second_local)
+                locals_ = tuple(local for local in locals_ if local is not None)
+        else:
+            locals_ = local_derivatives_of(node)
+        for parent, local in zip(parents[first:], locals_[first:]):
+            if parent.grad is None:
+                parent.grad = 0.0
+            parent.grad += local * node.grad
+    if anomaly:
+        _check_gradients(node)
+    return True
 
 
 def _check_gradients(node: Any) -> None:

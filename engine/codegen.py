@@ -33,7 +33,7 @@ from itertools import accumulate, repeat
 from typing import Any, Callable, Sequence
 
 from engine.node import is_nary, operand_layout
-from engine.ops import OPS, Primitive
+from engine.ops import OPS, Primitive, largest
 
 _SUM, _DOT, _MAX = OPS["sum"], OPS["dot"], OPS["max"]
 _MAX_PATHS = 8  # branches explored per entry before it is called by name instead
@@ -231,7 +231,8 @@ class Namer:
     def __init__(self) -> None:
         self.taken = set(_RESERVED) | set(keyword.kwlist) | set(dir(builtins))
         self.namespace: dict[str, Any] = {"mul": operator.mul, "inf": math.inf, "nan": math.nan,
-                                          "data_of": operator.attrgetter("data")}
+                                          "data_of": operator.attrgetter("data"),
+                                          "max": largest}  # NaN if any is NaN, as ops' entry
         self._functions: dict[int, str] = {}
 
     def new(self, wanted: str) -> str:

@@ -160,7 +160,7 @@ def _divide(a: float, b: float) -> float:
     try:
         return a / b
     except OverflowError:  # a huge quotient of finite numbers: the IEEE result
-        return math.copysign(math.inf, a) * math.copysign(1.0, b)
+        return math.inf if (a > 0) == (b > 0) else -math.inf  # signs compared: an int too large for a float has one
 
 
 def _is_odd_integer(k: float) -> bool:
@@ -184,10 +184,10 @@ def _power(x: float, k: float) -> float:
 
 def check_power(x: float, k: float, exponent_tracked: bool) -> None:
     """The domain checks of a user's x ** k (the '**' entry): 0 ** -1 raises, and a tracked
-    exponent needs x > 0 (d/dk = x^k ln x)."""
-    if exponent_tracked and x <= 0.0:
+    exponent needs x >= 0 (d/dk = x^k ln x; 0 at x = 0, as torch and HIPS autograd give)."""
+    if exponent_tracked and x < 0.0:
         raise ValueError(
-            f"a ** b with a tracked exponent needs base a > 0 (its derivative has ln a), got a = {x!r} in op '**'; "
+            f"a ** b with a tracked exponent needs base a >= 0 (its derivative has ln a), got a = {x!r} in op '**'; "
             "use a constant exponent, or exp(b * log(a)) with a > 0"
         )
     if x == 0.0 and k < 0.0:
@@ -222,11 +222,22 @@ def _dot_partners(operands: tuple) -> tuple:
     return (*operands[count : 2 * count], *operands[:count], *((1.0,) if len(operands) % 2 else ()))
 
 
+def largest(numbers: Any) -> float:
+    """The largest of floats; NaN if any is NaN (torch.max; Python's max keeps NaN only when first)."""
+    result = max(numbers)
+    check = _builtin_sum(numbers)  # NaN if any is NaN (or for inf - inf: then look)
+    if check != check:
+        return next((item for item in numbers if item != item), result)
+    return result
+
+
 def _first_largest(operands: tuple) -> tuple:
-    """d max / d operand: 1 for the first largest operand, 0 for the others (as PyTorch's max)."""
+    """d max / d operand: 1 for the first largest operand (the first NaN if any, as PyTorch's max),
+    0 for the others."""
     numbers = [number(operand) for operand in operands]
-    largest = numbers.index(max(numbers))
-    return tuple(1.0 if index == largest else 0.0 for index in range(len(numbers)))
+    top = largest(numbers)
+    chosen = numbers.index(top) if top == top else next(index for index, item in enumerate(numbers) if item != item)
+    return tuple(1.0 if index == chosen else 0.0 for index in range(len(numbers)))
 
 
 exp = _of_number_or_value("exp", _exp)
@@ -271,6 +282,6 @@ OPS: dict[str, Primitive] = {
         # dot(*weights, *inputs[, bias]) = sum of weights[i] * inputs[i] (+ bias)
         Primitive("sum", lambda *xs: _builtin_sum(xs), lambda *xs_and_y: (1.0,) * (len(xs_and_y) - 1)),
         Primitive("dot", lambda *operands: _dot_forward(operands), lambda *operands_and_y: _dot_partners(operands_and_y[:-1])),
-        Primitive("max", lambda *xs: max(xs), lambda *xs_and_y: _first_largest(xs_and_y[:-1])),
+        Primitive("max", lambda *xs: largest(xs), lambda *xs_and_y: _first_largest(xs_and_y[:-1])),
     )
 }

@@ -7,12 +7,14 @@ node (NaryValue), are described once, in engine.node, with every function that r
 
 from __future__ import annotations
 
+import warnings
 from _thread import get_ident
+from sys import _getframe
 from numbers import Real
 from typing import Any, Callable, Iterator, Sequence
 
 from engine import autograd, node, ops
-from engine.errors import AnomalyError, NoGradError
+from engine.errors import AnomalyError, LostGradientWarning, NoGradError, RebindingWarning
 from engine.modes import (
     is_grad_enabled,
     refuse_inside_trace,
@@ -40,6 +42,12 @@ def _as_float(number: object, where: str) -> float:
             "pass its number v.data, or use v.detach() for an untracked copy"
         )
     raise TypeError(f"{where} needs a number (int, float or bool), got {type(number).__name__}: {number!r}")
+
+
+def _check_flag(flag: object, where: str) -> None:
+    """TypeError unless `flag` is True or False (a string such as "no" is truthy: it would track)."""
+    if flag is not True and flag is not False:
+        raise TypeError(f"{where} needs True or False, got {type(flag).__name__}: {flag!r:.60}; pass False to freeze")
 
 
 def _check_label(label: object) -> str:
@@ -101,6 +109,19 @@ def _node(data: float, entry: Primitive, first: Operand, first_local: Any, secon
     return out
 
 
+def _refuse_value_in_data(where: str, culprit: object) -> None:
+    """TypeError: a Value was stored in ``.data`` (``p.data -= lr * p``), met where it surfaces; a check
+    when ``.data`` is set would make every read a property call (7x slower), one per node +0.5% W1."""
+    raise TypeError(
+        f"{where} met a Value where a number belongs ({culprit!r:.120}): a Value was stored in .data, which "
+        "holds numbers only; this comes from a line such as p.data -= lr * p (the .grad forgotten): write "
+        "p.data -= lr * p.grad"
+    )
+
+
+_FORWARD_FILES = frozenset([ops.__file__, __file__])  # where ops' forwards run: they are given numbers only
+
+
 def _nary_node(data: float, entry: Primitive, operands: tuple, parents: tuple, local_derivatives: tuple,
                made_by_ops: tuple) -> Value:
     """The node builder of n-ary ops: a new NaryValue made by `entry` from `operands`, of which
@@ -157,7 +178,7 @@ def _binary(entry: Primitive) -> Callable[[Operand, Operand], Any]:
             a_number, a_tracked = a.data, a._entry is not None
         elif a.__class__ is float:
             a_number, a_tracked = a, False
-        elif isinstance(a, Value):  # an n-ary node (NaryValue)
+        elif isinstance(a, Value):  # an n-ary node (NaryValue), or a user's subclass of Value
             a_number, a_tracked = a.data, a._entry is not None
         elif isinstance(a, Real):
             a = a_number = float(a)
@@ -193,6 +214,22 @@ def _reflected(function: Callable[[Operand, Operand], Any]) -> Callable[[Value, 
     return method
 
 
+def _in_place(function: Callable[[Operand, Operand], Any], symbol: str) -> Callable[[Value, Operand], Any]:
+    """Value's ``symbol=``: a new Value, as ``a = a symbol b``; a warning when a tracked leaf takes a
+    number (``p -= lr * p.grad`` trains nothing; torch raises), none for ``total += x`` of a Value x."""
+
+    def method(self: Value, other: Operand) -> Any:
+        if self._entry is LEAF and not (isinstance(other, Value) and other._entry is not None):
+            warnings.warn(f"p {symbol}= ... on a tracked leaf Value (a parameter) makes the name p point to a new Value "
+                          f"(p {symbol} ...); the parameter itself does not change, so training does nothing. Change its "
+                          f"number instead: p.data {symbol}= lr * p.grad (or, to build a graph, write p = p {symbol} ...)",
+                          RebindingWarning, stacklevel=2)
+        return function(self, other)
+
+    method.__name__ = {"+": "__iadd__", "-": "__isub__", "*": "__imul__", "/": "__itruediv__"}[symbol]
+    return method
+
+
 def _many(entry: Primitive, operands: tuple) -> Any:
     """entry applied to three or more operands (Values or numbers): an n-ary node."""
     numbers = [operand.data if isinstance(operand, Value) else _as_float(operand, f"op '{entry.name}'")
@@ -214,6 +251,13 @@ _add, _subtract, _multiply, _divide, _power, _leaky_relu = (
 
 
 # ---- Value ---------------------------------------------------------------------------------------
+
+_LOST_GRADIENT = (  # one text, so that Python's warning filter shows it once per line of code
+    "a tracked Value was read as a plain float (float(v), or a math function such as math.exp(v)) while grad "
+    "mode is on: no gradient flows back through that number (x * math.exp(x) gives d/dx = e, not 2e). Use the "
+    "Value's ops (v.exp(), engine.exp(v), v.tanh()), read v.data where a constant is meant, or compute under "
+    "engine.no_grad()"
+)
 
 
 class Value:
@@ -247,6 +291,8 @@ class Value:
         self.data = _as_float(data, "Value()")
         self.grad = 0.0
         self._label = _check_label(label)
+        if requires_grad is not True and requires_grad is not False:
+            _check_flag(requires_grad, "Value(requires_grad=...)")
         self._entry = LEAF if requires_grad else None
         self._first = self._first_local = self._second = self._second_local = None
 
@@ -288,6 +334,7 @@ class Value:
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
+        _check_flag(flag, "v.requires_grad = ...")
         if not self.is_leaf:
             raise ValueError(
                 f"requires_grad can only be changed on leaves, and {self!r} was made by op '{self.op}'; "
@@ -299,6 +346,16 @@ class Value:
     def is_leaf(self) -> bool:
         """True for Values not made by an op (inputs, parameters, constants)."""
         return self._entry is None or self._entry is LEAF
+
+    def __copy__(self) -> Value:
+        """copy.copy(v): a new Value sharing v's operands (instant on a long chain); deepcopy copies."""
+        kind = type(self)  # Value, NaryValue or a user's subclass
+        out = _new(kind)
+        for slot in node.SLOTS + (node.NARY_SLOTS if kind is NaryValue else ()):
+            setattr(out, slot, getattr(self, slot))
+        if hasattr(self, "__dict__"):  # a user's subclass may keep attributes of its own
+            out.__dict__.update(self.__dict__)
+        return out
 
     def detach(self) -> Value:
         """An untracked copy of this Value: same number, no history, no gradient."""
@@ -321,8 +378,13 @@ class Value:
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     def __float__(self) -> float:
+        """The number; a tracked Value read so with grad mode on warns (LostGradientWarning, once a line)."""
         if threads_tracing:
             _refuse_inside_trace("float(v)")
+        if self._entry is not None and not (threads_without_grad and get_ident() in threads_without_grad):
+            if _getframe(1).f_code.co_filename in _FORWARD_FILES:  # an op's forward was given a Value
+                _refuse_value_in_data("an op's forward", self)
+            warnings.warn(_LOST_GRADIENT, LostGradientWarning, stacklevel=2)
         return self.data
 
     def __bool__(self) -> bool:
@@ -335,8 +397,16 @@ class Value:
         """f"{v:.4f}" formats the number (as for a 0-d torch tensor); f"{v}" is the repr."""
         return format(self.data, spec) if spec else repr(self)
 
-    # Comparisons compare the numbers, as for numbers (no graph: their derivative is 0). There is
-    # no __eq__: Values hash and compare equal by identity, so they can be dict keys and set members.
+    # Comparisons compare the numbers (no graph: derivative 0); Value(2.0) == 2 too, as torch's t == 2.
+    # Two Values are equal only if they are one Value, hashed by identity: dict keys, set members, and
+    # `in`/list.index find that very Value (compare a.data == b.data). README: "Coming from micrograd".
+    __hash__ = object.__hash__
+
+    def __eq__(self, other: object) -> Any:
+        if other.__class__ is float or isinstance(other, Real):
+            return _number_for_comparison(self) == other
+        return self is other if isinstance(other, Value) else NotImplemented
+
     def __lt__(self, other: Operand) -> bool:
         return _number_for_comparison(self) < _number_for_comparison(other)
 
@@ -355,6 +425,8 @@ class Value:
     __sub__, __rsub__ = _subtract, _reflected(_subtract)
     __mul__, __rmul__ = _multiply, _reflected(_multiply)
     __truediv__, __rtruediv__ = _divide, _reflected(_divide)
+    __iadd__, __isub__ = _in_place(_add, "+"), _in_place(_subtract, "-")
+    __imul__, __itruediv__ = _in_place(_multiply, "*"), _in_place(_divide, "/")
     __neg__ = _unary(ops.OPS["neg"])
     exp = _unary(ops.OPS["exp"])
     log = _unary(ops.OPS["log"])  # x > 0
@@ -368,7 +440,7 @@ class Value:
     __abs__ = abs = _unary(ops.OPS["abs"])  # NaN stays NaN
 
     def __pow__(self, exponent: Operand) -> Value:
-        """self ** exponent: a number k (integer k for a negative base) or a tracked Value (base > 0);
+        """self ** exponent: a number k (integer k for a negative base) or a tracked Value (base >= 0);
         0 ** -1 raises (the '**' entry of engine.ops says both meanings of **)."""
         if isinstance(exponent, (Value, Real)):
             ops.check_power(self.data, float(ops.number(exponent)), isinstance(exponent, Value) and exponent._entry is not None)
@@ -411,6 +483,8 @@ class Value:
         and ``hessian`` store no gradient and make no cycle.
         """
         seed = _as_float(grad, "backward(grad=...)")
+        if self.data.__class__ is not float and isinstance(self.data, Value):
+            _refuse_value_in_data("backward()", self)
         if self._entry is None:
             raise NoGradError(
                 f"backward() on {self!r}, which does not require grad: it was made under no_grad(), "
@@ -418,6 +492,8 @@ class Value:
                 "Value (so its own derivative is 0); build it from Values with requires_grad=True"
             )
         if self._entry is LEAF:
+            if self.grad is None:  # x.grad = None, zero_grad(set_to_none=True): 0, as in torch
+                self.grad = 0.0
             self.grad += _constant(seed) if create_graph else seed
             return
         autograd.backward(self, _constant(seed) if create_graph else seed, create_graph)

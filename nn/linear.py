@@ -7,8 +7,8 @@ from typing import Sequence, Union
 
 import engine
 from engine import Value
-from nn.init import Generator, check_size, make_rng
-from nn.module import Module
+from nn.generator import Generator, make_rng
+from nn.module import Module, check_size, sample_error
 
 Input = Sequence[Union[Value, float]]
 
@@ -33,8 +33,8 @@ class Linear(Module):
 
     def forward(self, x: Input) -> list[Value]:
         """[W x + b] as a list of out_features Values (a list even for one output, as torch's shape (1,))."""
-        if len(x) != self.in_features:
-            raise ValueError(f"Linear expects {self.in_features} inputs, got {len(x)}")
+        if not hasattr(x, "__len__") or len(x) != self.in_features or hasattr(x[0], "__len__"):  # a batch: a list of samples
+            raise sample_error("Linear", x, self.in_features)
         return engine.linear(self.weight, x, self.bias)
 
     def extra_repr(self) -> str:

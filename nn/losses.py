@@ -5,20 +5,45 @@ Batches are lists: `predictions[i]` is sample i's output (a Value, or a list of 
 
 from __future__ import annotations
 
-from typing import Sequence, Union
+from numbers import Real
+from typing import Any, Iterable, Sequence, Union
 
 import engine
 from engine import Value
+from nn.module import Module
+from nn.weights.state import short
 
 Scalar = Union[Value, float]
 
 
 def _check_batch(name: str, predictions: Sequence[object], targets: Sequence[object]) -> int:
+    for what, items in (("predictions", predictions), ("targets", targets)):
+        if not hasattr(items, "__len__"):
+            raise TypeError(
+                f"{name} takes lists, one item per sample: {what} is a {type(items).__name__} ({short(items)}); "
+                f"e.g. {name}([model(x) for x in X], y), or for one sample {name}([output], [target])"
+            )
     if len(predictions) != len(targets):
         raise ValueError(f"{name}: {len(predictions)} predictions but {len(targets)} targets; pass one target per sample")
     if not predictions:
         raise ValueError(f"{name}: the batch is empty")
     return len(predictions)
+
+
+def _check_scalars(name: str, predictions: Sequence[Any], targets: Sequence[Any]) -> None:
+    """One Value or number per sample on each side: a list in its place (a Linear's or Sequential's
+    output, a list even for one output) is named, with the [0] that takes its one Value."""
+    for what, items in (("predictions", predictions), ("targets", targets)):
+        for index, item in enumerate(items):
+            if isinstance(item, (list, tuple)) or hasattr(item, "shape") and getattr(item, "shape", ()) != ():
+                fix = (f"take its one element: [p[0] for p in {what}]" if len(item) == 1 else
+                       "flatten them into one list of samples (or use quadratic_cost for vectors)")
+                why = ("a Linear or Sequential returns a list even for one output" if what == "predictions" else
+                       "targets as a column, [[y0], [y1], ...], hold a list per sample")
+                raise TypeError(
+                    f"{name}: {what}[{index}] is a {type(item).__name__} of {len(item)} ({short(item)}), not one "
+                    f"Value or number per sample; {fix} ({why})"
+                )
 
 
 def _check_values(name: str, items: Sequence[object], what: str) -> None:
@@ -33,6 +58,7 @@ def _check_values(name: str, items: Sequence[object], what: str) -> None:
 def mse(predictions: Sequence[Scalar], targets: Sequence[float]) -> Value:
     """Mean squared error (1/n) Σ (prediction - target)^2, as torch.nn.functional.mse_loss."""
     n = _check_batch("mse", predictions, targets)
+    _check_scalars("mse", predictions, targets)
     errors = [prediction - target for prediction, target in zip(predictions, targets)]
     return engine.dot(errors, errors) * (1.0 / n)
 
@@ -59,9 +85,22 @@ def hinge(scores: Sequence[Value], labels: Sequence[float]) -> Value:
     return engine.sum(margins) * (1.0 / n)
 
 
-def l2(parameters: Sequence[Value], strength: float) -> Value:
-    """L2 penalty (strength / 2) Σ w^2, whose gradient is strength * w (weight decay)."""
-    return engine.dot(parameters, parameters) * (0.5 * strength)
+def l2(parameters: Iterable[Value], strength: float) -> Value:
+    """L2 penalty (strength / 2) Σ w^2, whose gradient is strength * w (weight decay). `parameters` may be
+    any iterable (a generator is read once)."""
+    if isinstance(parameters, Module) or not hasattr(parameters, "__iter__"):
+        raise TypeError(
+            f"l2(parameters) needs an iterable of Values, got {type(parameters).__name__}: {short(parameters)}; "
+            "pass model.parameters()"
+        )
+    if isinstance(strength, bool) or not isinstance(strength, Real):
+        raise TypeError(
+            f"l2(strength) needs a number, got {type(strength).__name__}: {short(strength)}; e.g. l2(model.parameters(), 1e-4)"
+        )
+    items = list(parameters)
+    if not items:
+        raise ValueError("l2(parameters) got no parameters; pass model.parameters()")
+    return engine.dot(items, items) * (0.5 * float(strength))
 
 
 def log_softmax(logits: Sequence[Value]) -> list[Value]:

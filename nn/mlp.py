@@ -3,7 +3,7 @@
 Initialisation: weights uniform in [-bound, bound] with bound = gain * sqrt(3 / nin), gain = sqrt(2)
 for relu and leaky_relu (Kaiming/He uniform) and 1 otherwise (LeCun uniform); biases start at 0.
 The numbers come from `rng` (a random.Random or an int seed) or, without one, from Python's `random`
-(nn.init). micrograd's `nonlin=True/False` is accepted for relu/linear. A neuron's pre-activation is
+(nn.generator). micrograd's `nonlin=True/False` is accepted for relu/linear. A neuron's pre-activation is
 one engine.dot node, and neuron(x) is Neuron.forward itself (Module.__init_subclass__); MLP.forward
 builds each layer with engine.linear (the same dot nodes, the inputs read once per layer).
 """
@@ -16,8 +16,8 @@ from typing import Any, Sequence, Union
 import engine
 from engine import Value
 from nn.activations import ACTIVATION_METHODS, ACTIVATIONS
-from nn.init import Generator, check_size, make_rng
-from nn.module import Module
+from nn.generator import Generator, make_rng
+from nn.module import Module, check_size, sample_error
 from nn.sequential import Sequential, sequential_from_mlp
 
 Input = Sequence[Union[Value, float]]
@@ -58,8 +58,8 @@ class Neuron(Module):
         return self.activation != "linear"
 
     def forward(self, x: Input) -> Value:
-        if len(x) != len(self.w):
-            raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
+        if not hasattr(x, "__len__") or len(x) != len(self.w) or hasattr(x[0], "__len__"):  # a batch: a list of samples
+            raise sample_error("Neuron", x, len(self.w))
         return self._activate(engine.dot(self.w, x, bias=self.b))
 
     def __getstate__(self) -> dict[str, Any]:
@@ -89,8 +89,8 @@ class Layer(Module):
 
     def forward(self, x: Input) -> list[Value]:
         nin = len(self.neurons[0].w)
-        if len(x) != nin:
-            raise ValueError(f"Layer expects {nin} inputs, got {len(x)}")
+        if not hasattr(x, "__len__") or len(x) != nin or hasattr(x[0], "__len__"):
+            raise sample_error("Layer", x, nin)
         return [neuron(x) for neuron in self.neurons]
 
     def extra_repr(self) -> str:
@@ -108,6 +108,11 @@ class MLP(Module):
         self, nin: int, nouts: Sequence[int], activation: str | None = None, rng: Generator = None, *, nonlin: bool | None = None
     ) -> None:
         check_size("nin", nin)
+        if not hasattr(nouts, "__iter__") or isinstance(nouts, str):
+            raise TypeError(
+                f"MLP(nin, nouts): nouts is the list of layer sizes, e.g. MLP(3, [4, 4, 1]), got {type(nouts).__name__}: "
+                f"{nouts!r:.60}; for one layer of {nouts!r:.20} outputs write MLP({nin!r}, [{nouts!r:.20}])"
+            )
         if not nouts:
             raise ValueError("nouts must list at least one layer size, e.g. MLP(3, [4, 4, 1])")
         activation = _activation(activation, nonlin)
@@ -121,8 +126,8 @@ class MLP(Module):
     def forward(self, x: Input) -> Value | list[Value]:
         """The outputs for one input vector: a Value if the last layer has one neuron, else a list."""
         nin = len(self.layers[0].neurons[0].w)
-        if len(x) != nin:
-            raise ValueError(f"MLP expects {nin} inputs, got {len(x)}")
+        if not hasattr(x, "__len__") or len(x) != nin or hasattr(x[0], "__len__"):
+            raise sample_error("MLP", x, nin)
         out: list[Any] = list(x)
         for layer in self.layers:
             neurons = layer.neurons

@@ -13,11 +13,20 @@ from typing import Any, Callable, Iterator, TypeVar
 
 from engine import Value
 from nn.pickling import PickledByChaingradName
-from nn.state import IncompatibleKeys, match_state_dict, numbers_of, shape_of
+from nn.weights.state import IncompatibleKeys, match_state_dict, numbers_of, shape_of
 
 ModuleType = TypeVar("ModuleType", bound="Module")
 Tensor = Any  # a Value, or a non-empty list of tensors of one shape
 CONTAINERS = (list, tuple, dict)
+
+
+def check_size(name: str, size: object) -> int:
+    """`size` if it is an int >= 1, else TypeError or ValueError naming the argument."""
+    if isinstance(size, bool) or not isinstance(size, int):
+        raise TypeError(f"{name} must be an int, got {type(size).__name__}: {size!r}")
+    if size < 1:
+        raise ValueError(f"{name} must be at least 1, got {size}")
+    return size
 
 
 def tensor_shape(item: object) -> tuple[int, ...] | None:
@@ -41,6 +50,23 @@ def flat_values(tensor: Tensor) -> list[tuple[str, Value]]:
             children = [(_join(suffix, str(index)), child) for index, child in enumerate(item)]
             stack.extend(reversed(children))
     return found
+
+
+def sample_error(owner: str, x: Any, size: int) -> Exception:
+    """The error for model(x) given anything but one sample of `size` inputs; a whole batch (a list
+    of samples, torch's habit) is named, with the fix [model(x) for x in X]."""
+    if not hasattr(x, "__len__"):
+        return TypeError(
+            f"{owner} takes one sample, a list of {size} numbers or Values, got {type(x).__name__}: {x!r:.60}; "
+            f"e.g. model([{', '.join(f'x{index}' for index in range(1, min(size, 3) + 1))}{', ...' if size > 3 else ''}])"
+        )
+    first: Any = x[0] if len(x) else None
+    if hasattr(first, "__len__") and not isinstance(first, str):
+        return ValueError(
+            f"{owner} expects one sample of {size} inputs, got {len(x)} items each of length {len(first)}: a batch? "
+            f"chaingrad's models take one sample at a time: [model(x) for x in X]"
+        )
+    return ValueError(f"{owner} expects {size} inputs, got {len(x)}")
 
 
 def _join(prefix: str, name: str) -> str:
@@ -183,10 +209,12 @@ class Module(PickledByChaingradName):
         return self
 
     def zero_grad(self, set_to_none: bool = False) -> None:
-        """Set every parameter's gradient to 0.0 (set_to_none=True too: chaingrad's engine keeps every
-        gradient a number)."""
+        """Set every parameter's gradient to 0.0, or to None with set_to_none=True (as torch: the next
+        backward counts None as 0; optimizers skip a parameter whose gradient is still None)."""
+        if not isinstance(set_to_none, bool):
+            raise TypeError(f"zero_grad(set_to_none) needs True or False, got {type(set_to_none).__name__}: {set_to_none!r}")
         for parameter in self.parameters():
-            parameter.grad = 0.0
+            parameter.grad = None if set_to_none else 0.0
 
     # --- state dicts ----------------------------------------------------------------------------
 

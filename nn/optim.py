@@ -3,24 +3,26 @@ AdamW, with param_groups, per-parameter state and state_dict()/load_state_dict()
 
 A step skips parameters whose grad is None (as torch's) and frozen ones (requires_grad False): backward
 never reaches a frozen parameter, so its gradient stays at zero_grad's 0.0 and plain SGD moves it by
-nothing; momentum, weight decay and Adam skip it explicitly. zero_grad(set_to_none=True) sets 0.0 too:
-chaingrad's engine keeps every gradient a number.
+nothing; momentum, weight decay and Adam skip it explicitly. zero_grad(set_to_none=True) sets None, as
+torch's: the next backward counts None as 0, and a parameter it does not reach keeps None (skipped).
 """
 
 from __future__ import annotations
 
 import copy
 import math
+from numbers import Real
 from typing import Any, Iterable
 
 from engine import Value
+from nn.module import Module
 from nn.pickling import PickledByChaingradName
-from nn.state import short
+from nn.weights.state import short
 
 
 def _check(owner: str, name: str, number: object, low: float, high: float = math.inf, low_open: bool = False) -> float:
     """`number` as a float in [low, high) (or (low, high) with low_open); ValueError naming the argument."""
-    if isinstance(number, bool) or not isinstance(number, (int, float)):
+    if isinstance(number, bool) or not isinstance(number, Real):  # numpy's numbers too (np.float32(0.1))
         raise TypeError(f"{owner}: {name} must be a number, got {type(number).__name__}: {short(number)}")
     value = float(number)
     if not (low < value if low_open else low <= value) or not value < high or math.isnan(value):
@@ -45,8 +47,11 @@ class Optimizer(PickledByChaingradName):
         self.defaults = defaults
         self.param_groups: list[dict[str, Any]] = []
         self.state: dict[Value, dict[str, Any]] = {}
-        if isinstance(params, Value) or isinstance(params, dict):
-            raise TypeError(f"{owner} takes an iterable of Values or of param-group dicts; pass model.parameters()")
+        if isinstance(params, (Value, dict, Module)):
+            raise TypeError(
+                f"{owner} takes an iterable of Values or of param-group dicts, got {type(params).__name__}; "
+                "pass model.parameters()"
+            )
         groups = list(params)
         if not groups:
             raise ValueError(f"{owner} got an empty parameter list; pass model.parameters()")
@@ -100,12 +105,12 @@ class Optimizer(PickledByChaingradName):
             group["lr"] = value
 
     def zero_grad(self, set_to_none: bool = False) -> None:
-        """Set every parameter's gradient to 0.0. set_to_none=True is accepted for torch's code and also
-        gives 0.0: chaingrad's engine keeps every gradient a number (frozen parameters are skipped by
-        step() instead)."""
+        """Set every parameter's gradient to 0.0, or to None with set_to_none=True (as torch: backward
+        counts None as 0, and step() skips a parameter whose gradient is still None)."""
+        gradient = None if _check_flag(type(self).__name__, "zero_grad(set_to_none)", set_to_none) else 0.0
         for group in self.param_groups:
             for parameter in group["params"]:
-                parameter.grad = 0.0
+                parameter.grad = gradient
 
     def step(self) -> None:
         raise NotImplementedError
@@ -174,7 +179,7 @@ def _trainable(group: dict[str, Any]) -> Iterable[tuple[Value, float]]:
         gradient = parameter.grad
         if gradient is None or not parameter.requires_grad:
             continue
-        yield parameter, gradient if gradient.__class__ is float else float(gradient)
+        yield parameter, gradient if gradient.__class__ is float else float(getattr(gradient, "data", gradient))
 
 
 class SGD(Optimizer):
@@ -215,7 +220,7 @@ class SGD(Optimizer):
                     if gradient is None:
                         continue
                     # a frozen parameter is not reached by backward: its gradient stays at zero_grad's 0.0
-                    parameter.data -= lr * (gradient if gradient.__class__ is float else float(gradient))
+                    parameter.data -= lr * (gradient if gradient.__class__ is float else gradient.data)  # a Value's number
                 continue
             for parameter, gradient in _trainable(group):
                 gradient = sign * gradient + decay * parameter.data if decay else sign * gradient

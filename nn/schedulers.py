@@ -9,14 +9,22 @@ from typing import Any, Callable
 
 from nn.optim import Optimizer, _check
 from nn.pickling import PickledByChaingradName
+from nn.weights.state import short
+
+
+def _check_optimizer(owner: str, optimizer: object) -> None:
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"{owner}(optimizer) needs an nn optimizer (nn.SGD, nn.Adam, ...), got {type(optimizer).__name__}: "
+            f"{short(optimizer)}; pass the optimizer first, e.g. {owner}(nn.SGD(model.parameters(), lr=0.1), ...)"
+        )
 
 
 class LRScheduler(PickledByChaingradName):
     """Base: last_epoch counts step() calls; get_last_lr() gives the lrs it last set."""
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(self).__name__} needs an nn optimizer, got {type(optimizer).__name__}")
+        _check_optimizer(type(self).__name__, optimizer)
         if isinstance(last_epoch, bool) or not isinstance(last_epoch, int) or last_epoch < -1:
             raise ValueError(f"{type(self).__name__}: last_epoch must be an int >= -1, got {last_epoch!r}")
         self.optimizer = optimizer
@@ -101,8 +109,15 @@ class LambdaLR(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, lr_lambda: Callable[[int], float] | list[Callable[[int], float]], last_epoch: int = -1
     ) -> None:
+        _check_optimizer("LambdaLR", optimizer)
         functions = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * len(optimizer.param_groups)
-        if len(functions) != len(optimizer.param_groups) or not all(callable(function) for function in functions):
+        for function in functions:
+            if not callable(function):
+                raise TypeError(
+                    f"LambdaLR(lr_lambda) needs a function of the epoch (or a list of them), got "
+                    f"{type(function).__name__}: {short(function)}; e.g. lr_lambda=lambda epoch: 0.95 ** epoch"
+                )
+        if len(functions) != len(optimizer.param_groups):
             raise ValueError(f"LambdaLR: lr_lambda must be a function or one per param group ({len(optimizer.param_groups)})")
         self.lr_lambdas = functions
         super().__init__(optimizer, last_epoch)

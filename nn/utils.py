@@ -25,7 +25,7 @@ def clip_grad_norm_(parameters: Parameters, max_norm: float, norm_type: float = 
     max_norm, norm_type = float(max_norm), float(norm_type)
     if not gradients:
         return 0.0
-    numbers = [abs(float(item.grad)) for item in gradients]
+    numbers = [abs(float(getattr(item.grad, "data", item.grad))) for item in gradients]  # a Value's number as is
     if norm_type == math.inf:
         total = max(numbers)
     else:

@@ -59,11 +59,22 @@ def test_negative_base_with_fractional_exponent_is_not_complex():
     assert (Value(-2.0) ** 3).data == -8.0  # integer exponents are fine
 
 
-def test_value_exponent_needs_positive_base():
-    with pytest.raises(ValueError, match="base a > 0"):
+def test_value_exponent_needs_a_base_of_at_least_zero():
+    with pytest.raises(ValueError, match="base a >= 0"):
         Value(-2.0) ** Value(2.0)
-    with pytest.raises(ValueError, match="base a > 0"):
+    with pytest.raises(ValueError, match="base a >= 0"):
         (-2) ** Value(0.5)
+
+
+@pytest.mark.parametrize("base", [0.0, Value(0.0), Value(0.0, requires_grad=False)])
+def test_zero_to_a_tracked_power_is_zero_with_zero_gradient(base):
+    """torch.pow(0, y) and HIPS autograd: value 0, d/dy = 0 (and d/dbase = y * 0^(y-1) = 0 for y = 2)."""
+    y = Value(2.0)
+    out = base ** y
+    out.backward()
+    assert out.data == 0.0 and y.grad == 0.0
+    if isinstance(base, Value) and base.requires_grad:
+        assert base.grad == 0.0
 
 
 def test_zero_to_a_negative_power():

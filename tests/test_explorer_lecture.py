@@ -10,6 +10,7 @@ import pytest
 import nn
 import viz
 from engine import Value
+from graphs import texts_example
 from test_explorer_browser import browser, console_errors, keys, texts  # noqa: F401 - the fixture
 
 SIZES = [(1024, 768), (1280, 800)]
@@ -154,7 +155,7 @@ def test_zoom_pan_fit_panel_and_layout(browser, tmp_path):  # noqa: F811
 
 
 def test_nudge_and_paths_views(browser, tmp_path):  # noqa: F811
-    a, b, c, d, e = viz.texts_example()
+    a, b, c, d, e = texts_example()
     explorer = viz.explore(e, tmp_path / "e.html")
     open_page(browser, explorer, 1024, 768)
     keys(browser, "END")
@@ -180,7 +181,7 @@ def test_nudge_and_paths_views(browser, tmp_path):  # noqa: F811
 
 
 def test_lang_zh_new_controls_and_views(browser, tmp_path):  # noqa: F811
-    e = viz.texts_example()[-1]
+    e = texts_example()[-1]
     explorer = viz.explore(e, tmp_path / "zh.html", lang="zh")
     open_page(browser, explorer, 1024, 768)
     assert browser.find_element("id", "fit").text == "⤢ 适应窗口"
@@ -196,7 +197,7 @@ def test_lang_zh_new_controls_and_views(browser, tmp_path):  # noqa: F811
 
 
 def test_slides_export_the_current_step(browser, tmp_path):  # noqa: F811
-    e = viz.texts_example()[-1]
+    e = texts_example()[-1]
     explorer = viz.explore(e, tmp_path / "e.html")
     open_page(browser, explorer, 1024, 768)
     browser.execute_script("window.chaingrad.show(7)")
@@ -237,7 +238,7 @@ def test_a_wide_static_picture_fits_the_notebook_width(browser, tmp_path):  # no
         "const o = document.getElementById('output').getBoundingClientRect();"
         "return [s.width, s.right, o.right];")
     assert width <= 700 and right <= inside + 0.5
-    small = viz.draw(viz.texts_example()[-1])._repr_mimebundle_()["image/svg+xml"]
+    small = viz.draw(texts_example()[-1])._repr_mimebundle_()["image/svg+xml"]
     cell.write_text("<!doctype html><meta charset='utf-8'><div id='output' style='width: 700px'>" + small
                     + "</div>", encoding="utf-8")
     browser.get(cell.as_uri())

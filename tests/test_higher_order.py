@@ -235,7 +235,7 @@ def test_create_graph_makes_gradients_values_and_second_backward_accumulates_as_
     first = x.grad
     assert isinstance(first, Value) and first.requires_grad and first.data == 12.0
     first.backward()  # x.grad held 3x^2 = 12; the pass adds 6x = 12 to it, as torch does
-    assert float(x.grad) == 24.0
+    assert x.grad.data == 24.0
     x.zero_grad()
     first.backward()
     assert x.grad == 12.0

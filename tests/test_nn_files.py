@@ -384,3 +384,68 @@ def test_files_another_thread_creates_during_saves_keep_the_umask(tmp_path):
         assert modes and set(modes) == {0o644}
     finally:
         os.umask(previous)
+
+
+# ---- issue 21: the last silent corners of weight files ----------------------------------------------
+
+
+def test_an_unclosed_100000_deep_nesting_never_reaches_the_parser(tmp_path):
+    """'[' * 100000 never closed: refused by the bracket count before json.loads recurses (with a
+    raised recursion limit, the parser itself would crash the interpreter)."""
+    path = tmp_path / "open.json"
+    path.write_text(header('{"w": ' + "[" * 100_000))
+    refused(path, r"brackets \[ \] \{ \} do not pair up")
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(ROOT)!r})
+        sys.setrecursionlimit(1_000_000)
+        import nn
+        try:
+            nn.load({str(path)!r})
+        except nn.StateDictError as error:
+            print("StateDictError", error)
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "do not pair up" in result.stdout, (result.returncode, result.stderr[-300:])
+
+
+def test_a_byte_order_mark_is_named(tmp_path):
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + header("{}").encode())
+    refused(path, r"starts with a byte order mark \(BOM.*save it again as UTF-8 without BOM")
+    path.write_bytes(b"x" + header("{}").encode())
+    refused(path, r"bom.json' starts with b'x', not a JSON object")  # not "is starts with"
+
+
+def test_safetensors_with_a_name_twice_is_refused(tmp_path):
+    pytest.importorskip("safetensors")
+    import struct
+
+    entry = '{"dtype": "F64", "shape": [1], "data_offsets": [0, 8]}'
+    text = ('{"w": ' + entry + ', "w": ' + entry + "}").encode()
+    path = tmp_path / "dup.safetensors"
+    path.write_bytes(struct.pack("<Q", len(text)) + text + struct.pack("<d", 1.0))
+    refused(path, "the tensor name 'w' appears twice in the safetensors header")
+    once = ('{"w": ' + entry + "}").encode()
+    path.write_bytes(struct.pack("<Q", len(once)) + once + struct.pack("<d", 1.0))
+    assert nn.load(path) == {"w": [1.0]}
+
+
+@pytest.mark.parametrize("name", ["m.pt", "m.pth", "m.bin", "weights.PKL"])
+def test_save_refuses_a_suffix_it_does_not_write(tmp_path, name):
+    refusal = r"nn.save writes JSON \(.json\) or safetensors \(.safetensors\), not '\.\w+'.*'m?\w*\.json'"
+    with pytest.raises(ValueError, match=refusal):
+        nn.save(model(), tmp_path / name)
+    assert os.listdir(tmp_path) == []
+    nn.save(model(), tmp_path / "no_suffix")  # no suffix: JSON, as before
+    assert nn.load(tmp_path / "no_suffix") == model().state_dict()
+
+
+def test_save_makes_no_missing_folder_even_through_a_dangling_symlink(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"the folder '.*missing' does not exist; create it first"):
+        nn.save(model(), tmp_path / "missing" / "w.json")
+    link = tmp_path / "w.json"
+    link.symlink_to(tmp_path / "gone" / "deeper" / "w.json")
+    with pytest.raises(FileNotFoundError, match=r"it is a symlink to .*gone.*the folder .*deeper' does not exist"):
+        nn.save(model(), link)
+    assert sorted(os.listdir(tmp_path)) == ["w.json"]  # no folder made

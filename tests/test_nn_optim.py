@@ -117,8 +117,13 @@ def test_zero_grad_and_frozen_parameters():
     a.grad, b.grad = 2.0, 2.0
     optimizer.step()
     assert a.data == 1.0 - 0.1 * (2.0 + 0.5) and b.data == 1.0  # frozen: skipped
+    optimizer.zero_grad()
+    assert a.grad == 0.0 and b.grad == 0.0
     optimizer.zero_grad(set_to_none=True)
-    assert a.grad == 0.0 and b.grad == 0.0  # the engine keeps gradients as numbers
+    assert a.grad is None and b.grad is None  # as torch's
+    before = a.data
+    optimizer.step()  # a gradient of None: skipped, not a TypeError
+    assert a.data == before and a.grad is None
 
 
 def test_schedulers_by_hand():

@@ -35,6 +35,9 @@ def run(name: str, probes: dict[str, str]) -> tuple[dict, dict]:
             client.execute_cell(cell, index)
     notebook.cells.pop()
     printed = "".join(output.get("text", "") for output in probe.outputs if output.output_type == "stream")
+    warned = [output.get("text", "") for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs
+              if output.output_type == "stream" and output.get("name") == "stderr" and "Warning" in output.get("text", "")]
+    assert not warned, f"{name} warns, and a course notebook must not: {warned[0][:300]}"  # issue 21
     return notebook, json.loads(printed)
 
 

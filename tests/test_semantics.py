@@ -164,7 +164,12 @@ def test_repr():
 
 def test_item_and_float():
     v = Value(2.5) * 2
-    assert v.item() == 5.0 and float(v) == 5.0
+    assert v.item() == 5.0 and v.data == 5.0
+    with pytest.warns(engine.LostGradientWarning, match="no gradient flows back"):
+        assert float(v) == 5.0  # a tracked Value read as a float, grad mode on: said (issue 21)
+    with engine.no_grad():
+        assert float(v) == 5.0  # no warning: nothing is recorded anyway
+    assert float(v.detach()) == 5.0  # untracked: no warning
 
 
 def test_no_grad_as_a_decorator():

@@ -8,10 +8,11 @@ import pytest
 import nn
 import viz
 from engine import Value
+from graphs import texts_example
 
 
 def test_explorer_captions_in_chinese():
-    e = viz.texts_example()[-1]
+    e = texts_example()[-1]
     captions = viz.explore(e, lang="zh").captions
     assert captions[0] == "e 的计算图：输入已知（2 个叶子节点），还有 3 个运算要算"
     assert captions[1] == "正向传播 1/3：c = a + b = 2 + 1 = 3"
@@ -26,7 +27,7 @@ def test_explorer_captions_in_chinese():
 
 
 def test_explorer_page_words_in_chinese():
-    e = viz.texts_example()[-1]
+    e = texts_example()[-1]
     page = viz.explore(e, lang="zh").html
     assert '<html lang="zh-CN">' in page
     for words in ("▶ 播放", "链式法则", "图例", "局部导数 × 上游梯度 = 发送量", "还在堆放", "正向传播与反向传播",
@@ -40,7 +41,7 @@ def test_explorer_page_words_in_chinese():
 
 
 def test_trace_table_in_chinese_lines_up():
-    e = viz.texts_example()[-1]
+    e = texts_example()[-1]
     table = viz.trace_backward(e, lang="zh").table()
     lines = table.splitlines()
     assert lines[0].split() == ["步", "节点", "梯度", "->", "发送给", "局部导数", "发送量", "堆放起来的量"]
@@ -54,7 +55,7 @@ def test_trace_table_in_chinese_lines_up():
 
 
 def test_frames_in_chinese(tmp_path):
-    e = viz.texts_example()[-1]
+    e = texts_example()[-1]
     frames = viz.render_backward_frames(e, tmp_path, lang="zh")
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in page and "反向传播，逐帧演示（堆放）" in page and "← 上一帧" in page
@@ -83,7 +84,7 @@ def test_pictures_words_in_chinese():
     lambda e, tmp: viz.render_backward_frames(e, tmp, lang="chinese"),
 ])
 def test_an_unknown_language_is_refused_by_name(call, tmp_path):
-    e = viz.texts_example()[-1]
+    e = texts_example()[-1]
     with pytest.raises(ValueError, match=r"lang must be 'en' \(English\) or 'zh' \(中文\), got '"):
         call(e, tmp_path)
     assert not list(tmp_path.iterdir())  # refused before any file is written

@@ -8,11 +8,12 @@ import nn
 import viz
 import sys
 from engine import Value
+from graphs import texts_example
 
 
 def _twice_backwarded():
     """The texts' example after two backward passes: the leaves hold twice one pass (a 4, b 10)."""
-    a, b, c, d, e = viz.texts_example()
+    a, b, c, d, e = texts_example()
     e.backward()
     e.backward()
     return (a, b, c, d, e)

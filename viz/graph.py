@@ -100,9 +100,14 @@ def collect(root: Value, parameters: Any = (), max_nodes: int = 200, max_parents
     return parts
 
 
+def _number(x: Any) -> float:
+    """A number, or a Value's number (a gradient made with create_graph), read without float(v)."""
+    return float(getattr(x, "data", x))
+
+
 def flow_text(local: float, upstream: float) -> str:
     """An edge's whole product: local derivative × upstream gradient = what the parent receives ('2 × (-1) = -2')."""
-    return f"{format_short(local)} × {format_term(upstream)} = {format_short(float(local) * float(upstream))}"
+    return f"{format_short(local)} × {format_term(upstream)} = {format_short(_number(local) * _number(upstream))}"
 
 
 def operand_numbers(value: Value) -> list[float]:
@@ -129,7 +134,7 @@ def grad_scales(order: list[Value], gradient: Callable[[Value], Any]) -> dict[Va
     scales: dict[Value, float] = {}
     for value in order:
         for parent, local in zip(value.parents, value.local_derivatives):
-            scales[parent] = max(scales.get(parent, 0.0), abs(float(local) * float(gradient(value))))
+            scales[parent] = max(scales.get(parent, 0.0), abs(_number(local) * _number(gradient(value))))
     return scales
 
 

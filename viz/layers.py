@@ -79,7 +79,8 @@ def draw_layers(root: Value, model: Any, rankdir: str = "LR", lang: str = "en"):
         counts[group[value]] += 1
         if id(value) in stage_of_parameter:
             parameter_counts[group[value]] += 1
-            gradients[group[value]].append(abs(value.grad))
+            if value.grad is not None:  # None: zero_grad(set_to_none=True) and no backward since
+                gradients[group[value]].append(abs(getattr(value.grad, "data", value.grad)))
     links: dict[tuple[int, int], int] = {}
     for value in order:
         for parent in value.parents:

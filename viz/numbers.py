@@ -19,12 +19,15 @@ def is_noise(number: float, scale: float) -> bool:
     return number != 0.0 and abs(number) <= NOISE * abs(scale)
 
 
-def format_number(number: float, scale: float = 0.0) -> str:
+def format_number(number: float | None, scale: float = 0.0) -> str:
     """4 decimals as micrograd shows them (2.0000); 4 significant digits in scientific form where
     4 decimals would hide the value (tiny numbers) or grow too long (huge ones). A number that
     rounds to zero reads 0.0000, never -0.0000; a sum's leftover of rounding (see `scale`) reads
-    0.0000. A Value (a gradient made with create_graph=True) shows its number."""
-    number = float(number)
+    0.0000. A Value (a gradient made with create_graph=True) shows its number; a gradient of None
+    (zero_grad(set_to_none=True), never reached) reads None."""
+    if number is None:
+        return "None"
+    number = float(getattr(number, "data", number))  # a Value's number, read without float(v)
     if not math.isfinite(number):
         return str(number)
     if is_noise(number, scale):
@@ -35,10 +38,12 @@ def format_number(number: float, scale: float = 0.0) -> str:
     return "0.0000" if text == "-0.0000" else text
 
 
-def format_short(number: float, scale: float = 0.0) -> str:
+def format_short(number: float | None, scale: float = 0.0) -> str:
     """The same number as format_number, without trailing zeros (2, 0.5, 0.2794, 1.23e-07), never -0:
-    the captions, the piles' sums, the edges' products (`1 × 2 = 2`) and the tables."""
-    number = float(number)
+    the captions, the piles' sums, the edges' products (`1 × 2 = 2`) and the tables; None reads None."""
+    if number is None:
+        return "None"
+    number = float(getattr(number, "data", number))
     if not math.isfinite(number):
         return str(number)
     if number == 0.0 or is_noise(number, scale):
@@ -50,7 +55,7 @@ def format_short(number: float, scale: float = 0.0) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def format_term(number: float, scale: float = 0.0) -> str:
+def format_term(number: float | None, scale: float = 0.0) -> str:
     """format_short for a number that follows '+' or '×' in a caption: a negative one in brackets,
     so that 0 + -0.2794 reads 0 + (-0.2794)."""
     text = format_short(number, scale)
@@ -59,4 +64,4 @@ def format_term(number: float, scale: float = 0.0) -> str:
 
 def exact(number: float) -> str:
     """The number as Python holds it (shortest round-trip form), for hover texts: 0.1 + 0.2 -> 0.30000000000000004."""
-    return repr(float(number))
+    return repr(float(getattr(number, "data", number)))

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import functools
 import io
+import math
+from numbers import Real
 from pathlib import Path
-from typing import Mapping, Sequence, Union
+from typing import Any, Mapping, Sequence, Union
 
 import engine
 from viz.files import PathLike, require, write_atomically
@@ -56,10 +58,10 @@ def plot_decision_boundary(model, X: Sequence[Sequence[float]], y: Sequence[int]
     (also written to `path` if given).
 
     Binary models (one output) split at score 0; multi-class models colour the arg-max class.
+    X holds points of two numbers (the picture's two axes) and y one class index (0, 1, ...) each.
     """
+    xs, ys, labels = _points_and_labels(model, X, y, resolution)
     figure = _figure(5, 5)
-    xs = [point[0] for point in X]
-    ys = [point[1] for point in X]
     margin_x = (max(xs) - min(xs)) * 0.1 + 0.1
     margin_y = (max(ys) - min(ys)) * 0.1 + 0.1
     grid_x = [min(xs) - margin_x + (max(xs) - min(xs) + 2 * margin_x) * i / (resolution - 1) for i in range(resolution)]
@@ -76,13 +78,48 @@ def plot_decision_boundary(model, X: Sequence[Sequence[float]], y: Sequence[int]
                     row.append(1 if out.data > 0 else 0)
             regions.append(row)
     axes = figure.subplots()
-    classes = max(max(y) + 1, 2)
+    classes = max(max(labels) + 1, 2)
     axes.contourf(grid_x, grid_y, regions, alpha=0.35, cmap="coolwarm", levels=[c - 0.5 for c in range(classes + 1)])
-    axes.scatter(xs, ys, c=list(y), cmap="coolwarm", edgecolors="black", s=28)
+    axes.scatter(xs, ys, c=labels, cmap="coolwarm", edgecolors="black", s=28)
     axes.set_title("decision boundary")
     if path is not None:
         _save(figure, path)
     return figure
+
+
+def _points_and_labels(model: Any, X: Any, y: Any, resolution: Any) -> tuple[list, list, list[int]]:
+    """X's two coordinates as two lists and y as class indices, or TypeError/ValueError naming the
+    argument, the item and the fix."""
+    owner = "plot_decision_boundary"
+    if not callable(model):
+        raise TypeError(f"{owner}(model) needs a model to call on a point, got {type(model).__name__}: {model!r:.60}")
+    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
+        raise ValueError(f"{owner}(resolution) needs an int >= 2 (grid points per axis), got {resolution!r:.60}")
+    if not hasattr(X, "__len__") or not hasattr(y, "__len__"):
+        raise TypeError(
+            f"{owner} needs X and y as sequences (lists or numpy arrays), got {type(X).__name__} and {type(y).__name__}"
+        )
+    if len(X) == 0 or len(X) != len(y):
+        raise ValueError(f"{owner}: X has {len(X)} points and y {len(y)} labels; pass one label per point (and at least one)")
+    xs, ys, labels = [], [], []
+    for index, (point, label) in enumerate(zip(X, y)):
+        if not hasattr(point, "__len__") or len(point) != 2:
+            raise TypeError(
+                f"{owner}: X[{index}] is {point!r:.60}, not a point of two numbers; the picture has two axes, so the "
+                "model must take 2 inputs (a dataset of nn.make_moons or nn.make_blobs)"
+            )
+        for coordinate in point:
+            if isinstance(coordinate, bool) or not isinstance(coordinate, Real) or not math.isfinite(coordinate):
+                raise TypeError(f"{owner}: X[{index}] holds {coordinate!r:.60}; a point's coordinates are finite numbers")
+        if isinstance(label, bool) or not isinstance(label, Real) or not float(label).is_integer() or label < -1:
+            raise TypeError(
+                f"{owner}: y[{index}] is {label!r:.60}; labels are class indices 0, 1, 2, ... (or micrograd's -1 and +1), "
+                "not scores: pass the dataset's labels"
+            )
+        xs.append(float(point[0]))
+        ys.append(float(point[1]))
+        labels.append(int(float(label)))
+    return xs, ys, labels
 
 
 def plot_loss(history: History, path: PathLike | None = None):

@@ -120,18 +120,6 @@ class BackwardTrace:
         return self.table()
 
 
-def texts_example() -> tuple[Value, Value, Value, Value, Value]:
-    """The graph of e = (a + b)(b + 1) at a = 2, b = 1 from the backprop texts, labelled: (a, b, c, d, e)."""
-    a, b = Value(2.0, label="a"), Value(1.0, label="b")
-    c = a + b
-    c.label = "c"
-    d = b + 1
-    d.label = "d"
-    e = c * d
-    e.label = "e"
-    return a, b, c, d, e
-
-
 def trace_backward(root: Any, grad: float = 1.0, lang: str = "en") -> BackwardTrace:
     """The steps of one backward pass from root (seeded with grad), as the engine computes it, on its own:
     what was in `.grad` before (gradients piled up over earlier passes) does not count, and every
@@ -250,6 +238,7 @@ def render_backward_frames(
     trace.names.update(parts.names)  # one name per Value in captions, tables and pictures
     rankdir = options.get("rankdir", "LR")
     folder = Path(directory)
+    folder.mkdir(exist_ok=True)  # the folder named (its parent must exist: nothing else is made)
     numbers = list(range(1, len(trace.steps) + 1))
     if len(numbers) + 1 > max_frames:
         numbers = numbers[: max_frames - 2] + numbers[-1:]

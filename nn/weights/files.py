@@ -1,7 +1,8 @@
 """Files that keep what they replace: atomic writes through symlinks that keep the target's mode, and
 bounded reads.
 
-write_atomically(path, data) follows symlinks to the real file, writes a temporary file beside it
+write_atomically(path, data) follows symlinks to the real file (whose folder must exist: none is made,
+as torch.save makes none), writes a temporary file beside it
 (same directory, so the same file system), flushes it to disk and renames it over the target: a
 crash leaves the old file whole. The temporary file is created with mode 0o666, which the kernel
 reduces by the umask (so the umask is never read or changed); saving over an existing file gives
@@ -79,9 +80,15 @@ def remove_leftovers(target: str) -> None:
 def write_atomically(path: PathLike, data: bytes) -> None:
     """Write `data` to `path` (through symlinks) via a temporary file beside the real target, flushed to
     disk, then renamed over it; keeps the old file's mode; a crash leaves the previous file whole."""
-    target = os.path.realpath(check_path(path, "write_atomically"))
+    given = check_path(path, "write_atomically")
+    target = os.path.realpath(given)
     directory = os.path.dirname(target)
-    os.makedirs(directory, exist_ok=True)
+    if not os.path.isdir(directory):  # refused, as torch.save does: a typo in a folder name makes no folders
+        through = f" (it is a symlink to {file_name(target)})" if target != os.path.abspath(given) else ""
+        raise FileNotFoundError(
+            f"cannot write {file_name(given)}{through}: the folder {file_name(directory)} does not exist; "
+            f"create it first (os.makedirs({directory!r}, exist_ok=True)) or choose another path"
+        )
     remove_leftovers(target)
     try:
         old: os.stat_result | None = os.stat(target)

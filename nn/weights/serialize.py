@@ -12,15 +12,16 @@ file and the problem, in a message of bounded length.
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 import os
 import re
 from typing import Any
 
-from nn import safetensors_format
-from nn.files import PathLike, check_path, file_name, read_bounded, write_atomically
-from nn.state import NONFINITE_HINT, StateDictError, check_state_dict, short
+from nn.weights import safetensors_format
+from nn.weights.files import PathLike, check_path, file_name, read_bounded, write_atomically
+from nn.weights.state import NONFINITE_HINT, StateDictError, check_state_dict, short
 
 FORMAT = "chaingrad-state-dict"
 VERSION = 2
@@ -42,8 +43,18 @@ def _is_safetensors(name: str) -> bool:
 
 def save(model_or_state: Any, path: PathLike, allow_nonfinite: bool = False) -> None:
     """Write a model's state dict (or a state dict) to `path`: safetensors if it ends in
-    ".safetensors", else JSON. Atomic; keeps an existing file's mode; writes through symlinks."""
+    ".safetensors", JSON if it ends in ".json" or has no suffix; any other suffix (torch's ".pt") is
+    refused, as the file would not be what its name says. Atomic; keeps an existing file's mode;
+    writes through symlinks; the folder must exist."""
     name = check_path(path, "nn.save")
+    suffix = os.path.splitext(os.path.basename(name))[1]
+    if suffix and suffix.lower() not in (".json", ".safetensors"):
+        stem = os.path.basename(name)[: -len(suffix)]
+        raise ValueError(
+            f"nn.save writes JSON (.json) or safetensors (.safetensors), not {suffix!r} files: {file_name(name)} "
+            f"would hold JSON under another format's name; name it {stem + '.json'!r} or {stem + '.safetensors'!r} "
+            "(torch reads the latter with safetensors.torch.load_file)"
+        )
     state = model_or_state.state_dict() if hasattr(model_or_state, "state_dict") else model_or_state
     try:
         numbers = check_state_dict(state, allow_nonfinite)
@@ -107,9 +118,18 @@ def load(path: PathLike, allow_nonfinite: bool = False, max_bytes: int = MAX_BYT
 def _decode_json(data: bytes, where: str) -> Any:
     start = data.lstrip()[:1]
     if start != b"{":
-        shown = "only whitespace" if not start and data else ("empty" if not data else f"starts with {start!r}")
-        raise StateDictError(f"{where} is {shown}, not a JSON object; is it a chaingrad weights file (nn.save)?")
+        if data.startswith(codecs.BOM_UTF8):
+            raise StateDictError(
+                f"{where} starts with a byte order mark (BOM, b'\\xef\\xbb\\xbf'), which JSON does not allow; "
+                "save it again as UTF-8 without BOM (nn.save never writes one)"
+            )
+        shown = "is only whitespace" if not start and data else ("is empty" if not data else f"starts with {start!r}")
+        raise StateDictError(f"{where} {shown}, not a JSON object; is it a chaingrad weights file (nn.save)?")
     depth = _nesting_depth(data)
+    if depth < 0:
+        raise StateDictError(
+            f"{where} is not JSON: its brackets [ ] {{ }} do not pair up (a file cut short?); was it written by nn.save?"
+        )
     if depth > MAX_DEPTH:
         raise StateDictError(f"{where} nests lists or objects more than {MAX_DEPTH} deep; it is not a weights file")
     try:
@@ -155,13 +175,14 @@ def _decode_json(data: bytes, where: str) -> Any:
 def _nesting_depth(data: bytes) -> int:
     """How deeply brackets nest in JSON `data` (strings removed), counted with C-speed passes only
     (a regex, bytes.translate, bytes.replace), so that a file nested 100,000 deep is refused before
-    the parser's recursion sees it. Stops past MAX_DEPTH."""
+    the parser's recursion sees it. Stops past MAX_DEPTH; -1 if the brackets do not pair up (an
+    unclosed "[" * 100000 must not reach the parser either)."""
     brackets = _STRINGS.sub(b"", data).translate(None, _NOT_BRACKETS)
     depth = 0
     while brackets and depth <= MAX_DEPTH:
         inner = brackets.replace(b"[]", b"").replace(b"{}", b"")
         if inner == brackets:
-            break  # unbalanced: json.loads reports where
+            return -1  # unbalanced
         brackets, depth = inner, depth + 1
     return depth
 
