@@ -62,6 +62,9 @@ def format_term(number: float | None, scale: float = 0.0) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def exact(number: float) -> str:
-    """The number as Python holds it (shortest round-trip form), for hover texts: 0.1 + 0.2 -> 0.30000000000000004."""
+def exact(number: float | None) -> str:
+    """The number as Python holds it (shortest round-trip form), for hover texts: 0.1 + 0.2 -> 0.30000000000000004.
+    None (a gradient never reached after zero_grad(set_to_none=True)) reads None."""
+    if number is None:
+        return "None"
     return repr(float(getattr(number, "data", number)))
