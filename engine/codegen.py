@@ -361,8 +361,14 @@ class _Tuples:
         def hoisted(number: int) -> str:
             if number not in names:
                 names[number] = namer.new("t")
-                out.append(f"    {names[number]} = ({', '.join(self.items[number])},)")
+                items = ", ".join(self.items[number])
+                out.append(f"    {names[number]} = {expanded(f'({items},)')}")
             return names[number]
+
+        def expanded(text: str) -> str:  # a tuple may hold a gradient written inline, itself holding a tuple
+            while "\x00" in text:
+                text = self.marker.sub(replace, text)
+            return text
 
         def replace(match: re.Match) -> str:
             number = int(match.group(1))
@@ -377,7 +383,7 @@ class _Tuples:
             return f"({', '.join(key)},)"
 
         for line in lines:
-            out.append(self.marker.sub(replace, line) if "\x00" in line else line)
+            out.append(expanded(line))
         return out
 
 
@@ -424,10 +430,12 @@ def generate(nodes: Sequence[Any], inputs: Sequence[Any], sources: Sequence[Any]
             operands, tracked = _operand_layout(node)
             codes = [names[id(operand)] if operand.__class__ is not float and hasattr(operand, "_entry") else _code(operand)
                      for operand in operands]
-            key = (entry, len(operands), *[None if hasattr(operand, "_entry") else operand for operand in operands])
+            key = (entry, len(operands), *[None if hasattr(operand, "_entry") else operand if operand else
+                                           (operand, math.copysign(1.0, operand)) for operand in operands])
             parents = [(id(operand), position) for position, (operand, flag) in enumerate(zip(operands, tracked)) if flag]
-        if key not in templates:
-            templates[key] = _templates_for(entry, key[2:] if len(key) > 2 else (None,) * key[1], namer)
+        if key not in templates:  # a constant 0 is keyed with its sign: x + 0.0 and x + -0.0 differ at x = -0.0
+            constants = [item[0] if item.__class__ is tuple else item for item in key[2:]] or [None] * key[1]
+            templates[key] = _templates_for(entry, constants, namer)
         forward, derivative = templates[key]
         lines.append(f"    {name} = {_forward_code(entry, codes, forward, name, namer, tuples)}")
         if derivative is not None:
