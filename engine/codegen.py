@@ -32,6 +32,7 @@ import unicodedata
 from itertools import accumulate, repeat
 from typing import Any, Callable, Sequence
 
+from engine.guards import reads_state
 from engine.ops import OPS, Primitive
 
 _SUM, _DOT, _MAX = OPS["sum"], OPS["dot"], OPS["max"]
@@ -501,10 +502,11 @@ def _templates_for(entry: Primitive, constants: Sequence[Any], namer: Namer) -> 
     operands), from the entry by Symbols; None where the entry must be called by name."""
     placeholders = [f"{{{position}}}" if constant is None else constant for position, constant in enumerate(constants)]
     forward = None
-    if entry not in (_SUM, _DOT, _MAX):
+    if entry not in (_SUM, _DOT, _MAX) and not reads_state(entry.forward):
         codes = symbolic(entry.forward, placeholders, namer.bind)
         forward = _template(codes[0]) if codes is not None and len(codes) == 1 else None
-    derivative = symbolic(entry.derivative, placeholders + ["{y}"], namer.bind)
+    # an entry that reads state (a global, a closure's list) is called by name: it reads it on every call
+    derivative = None if reads_state(entry.derivative) else symbolic(entry.derivative, placeholders + ["{y}"], namer.bind)
     if derivative is not None and len(derivative) != len(constants):
         derivative = None
     return forward, None if derivative is None else [_template(code) for code in derivative]

@@ -38,19 +38,23 @@ Under no_grad() only the forward runs, and the result is an untracked Value.
 
 from __future__ import annotations
 
+import copy as _copy
+import dataclasses
 import functools
 import inspect
 import math
 import operator
+import types
 import warnings
 from _thread import get_ident
 from numbers import Integral, Real
 from typing import Any, Callable
 
-from engine import autograd, codegen, tape
+from engine import autograd, codegen, guards, tape
 from engine.errors import TraceError
 from engine.modes import collector_paused, enable_grad, is_grad_enabled, threads_tracing, tracing
 from engine.ops import Primitive
+from engine.guards import Same
 from engine.value import Value, _constant, _made_by_ops, _node
 
 CODE_LIMIT = 60_000  # op nodes; above, runner="auto" uses the tape: tracing, generating and compiling cost about
@@ -59,26 +63,13 @@ _STRING_LIKE = (str, bytes, type(None), type)
 _FLOAT_ONLY = {float}
 
 
-class _Same:
-    """An object of the arguments, guarded by identity (not by ==, which may be anything)."""
-
-    __slots__ = ("item",)
-
-    def __init__(self, item: object) -> None:
-        self.item = item
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Same) and other.item is self.item
-
-    def __hash__(self) -> int:
-        return id(self.item)
-
-
-def _flatten(arguments: tuple) -> tuple[list[float], list[Value], tuple]:
-    """The numbers among `arguments` (inputs), the Values among them, and their structure: a tuple
-    that two calls share exactly when the same compiled code serves both."""
+def _flatten(arguments: tuple) -> tuple[list[float], list[Value], tuple, list]:
+    """The numbers among `arguments` (inputs), the Values among them (each once), their structure (a
+    tuple that two calls share exactly when the same compiled code serves both: a Value passed twice
+    is marked so), and the other objects among them (guarded by identity and by what they hold)."""
     numbers: list[float] = []
     values: list[Value] = []
+    objects: list[Any] = []
     structure: list[Any] = []
     stack: list[Any] = [arguments]
     while stack:
@@ -100,52 +91,84 @@ def _flatten(arguments: tuple) -> tuple[list[float], list[Value], tuple]:
                     f"engine.compile: an argument is a Value made by op '{item.op}' ({item!r}); the compiled "
                     "function reads only leaves and numbers: pass its number (v.data), or compute it inside the function"
                 )
-            values.append(item)
-            structure.append((Value, item._entry is not None))
+            for position, value in enumerate(values):
+                if value is item:  # the same Value again: the trace shares one leaf for both
+                    structure.append((Value, "again", position))
+                    break
+            else:
+                values.append(item)
+                structure.append((Value, item._entry is not None))
         elif kind is bool or isinstance(item, Integral):
             structure.append((int, int(item)))  # structure: a class index, a length
         elif isinstance(item, Real):
             numbers.append(float(item))  # numpy's floats and the like
             structure.append(0)
         elif kind is dict:
-            keys = sorted(item, key=repr)
-            structure.append((dict, tuple(keys)))
-            stack.extend(reversed([item[key] for key in keys]))
+            structure.append((dict, tuple(item)))
+            stack.extend(reversed(item.values()))
         elif hasattr(item, "tolist") and hasattr(item, "shape"):  # a numpy array: its numbers
             structure.append(("array", tuple(item.shape)))
             stack.append(item.tolist())
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):  # a batch: its fields, as a dict's
+            fields = [field.name for field in dataclasses.fields(item)]
+            structure.append((kind, tuple(fields)))
+            stack.extend(reversed([getattr(item, name) for name in fields]))
+        elif isinstance(item, _STRING_LIKE):
+            structure.append(item)
         else:
-            structure.append(item if isinstance(item, _STRING_LIKE) else _Same(item))
-    return numbers, values, tuple(structure)
+            structure.append(Same(item))
+            objects.append(item)
+    return numbers, values, tuple(structure), objects
 
 
-def _rebuild(arguments: tuple, numbers: list[float], names: list[str]) -> tuple[tuple, list[Value]]:
-    """`arguments` (args, kwargs) with each number replaced by a new leaf, labelled by where it
-    sits (``X_3_1`` for X[3][1], after the function's parameter names); and those leaves, in the
-    order _flatten reads the numbers."""
-    supply = iter(numbers)
-    leaves: list[Value] = []
+def _rebuild(arguments: tuple, numbers: list[float], names: list[str], traced: bool) -> tuple[tuple, list[Value], list[Value]]:
+    """`arguments` (args, kwargs) with each number replaced: by a new leaf labelled by where it sits
+    (``X_3_1`` for X[3][1], after the function's parameter names) if `traced`, else by the number given
+    (a snapshot). Traced, each Value argument is replaced by a new leaf standing for it (the same one
+    where it is passed twice), so the trace tells it from the same Value reached another way.
+    Returns the arguments, the leaves for the numbers (in _flatten's order), and those for the Values."""
+    build = _Rebuilt(iter(numbers), traced)
     args, kwargs = arguments
-    new_args = tuple(_rebuilt(item, names[index] if index < len(names) else f"arg{index}", supply, leaves)
-                     for index, item in enumerate(args))
-    new_kwargs = {key: _rebuilt(kwargs[key], str(key), supply, leaves) for key in sorted(kwargs, key=repr)}
-    return (new_args, new_kwargs), leaves
+    new_args = tuple(build(item, names[index] if index < len(names) else f"arg{index}") for index, item in enumerate(args))
+    new_kwargs = {key: build(value, str(key)) for key, value in kwargs.items()}
+    return (new_args, new_kwargs), build.leaves, list(build.stand_ins.values())
 
 
-def _rebuilt(item: Any, where: str, supply: Any, leaves: list[Value]) -> Any:
+class _Rebuilt:
     """One argument rebuilt for _rebuild (recursing as deep as the arguments nest: a few levels)."""
-    kind = item.__class__
-    if kind is float or (isinstance(item, Real) and not isinstance(item, Integral) and kind is not Value):
-        leaves.append(Value(next(supply), label=where))
-        return leaves[-1]
-    if kind is list or kind is tuple:
-        return kind(_rebuilt(part, f"{where}_{index}", supply, leaves) for index, part in enumerate(item))
-    if kind is dict:
-        return {key: _rebuilt(item[key], f"{where}_{position}", supply, leaves)
-                for position, key in enumerate(sorted(item, key=repr))}
-    if hasattr(item, "tolist") and hasattr(item, "shape"):
-        return _rebuilt(item.tolist(), where, supply, leaves)
-    return item
+
+    def __init__(self, supply: Any, traced: bool) -> None:
+        self.supply = supply
+        self.traced = traced
+        self.leaves: list[Value] = []
+        self.stand_ins: dict[int, Value] = {}
+
+    def __call__(self, item: Any, where: str) -> Any:
+        kind = item.__class__
+        if kind is Value:
+            if not self.traced:
+                return item
+            if id(item) not in self.stand_ins:
+                self.stand_ins[id(item)] = Value(item.data, label=item._label or where,
+                                                 requires_grad=item._entry is not None)
+            return self.stand_ins[id(item)]
+        if kind is float or (isinstance(item, Real) and not isinstance(item, Integral)):
+            if not self.traced:
+                return next(self.supply)
+            self.leaves.append(Value(next(self.supply), label=where))
+            return self.leaves[-1]
+        if kind is list or kind is tuple:
+            return kind(self(part, f"{where}_{index}") for index, part in enumerate(item))
+        if kind is dict:
+            return {key: self(part, f"{where}_{position}") for position, (key, part) in enumerate(item.items())}
+        if hasattr(item, "tolist") and hasattr(item, "shape"):
+            return self(item.tolist(), where)
+        if dataclasses.is_dataclass(item) and not isinstance(item, type):
+            copy = _copy.copy(item)
+            for field in dataclasses.fields(item):
+                object.__setattr__(copy, field.name, self(getattr(item, field.name), f"{where}_{field.name}"))
+            return copy
+        return item
 
 
 def _parameter_names(function: Callable[..., Any]) -> list[str]:
@@ -157,44 +180,34 @@ def _parameter_names(function: Callable[..., Any]) -> list[str]:
         return []
 
 
-def _free_numbers(function: Callable[..., Any]) -> tuple:
-    """The numbers `function` closes over or reads from its module's globals: baked into a trace, so guarded."""
-    function = getattr(function, "__func__", function)
-    code = getattr(function, "__code__", None)
-    if code is None:
-        return ()
-    found = []
-    for name, cell in zip(code.co_freevars, function.__closure__ or ()):
-        try:
-            content = cell.cell_contents
-        except ValueError:  # an empty cell
-            continue
-        if isinstance(content, (Real, str)) and not isinstance(content, Value):
-            found.append((name, content))
-    module = getattr(function, "__globals__", {})
-    for name in code.co_names:
-        content = module.get(name)
-        if isinstance(content, Real) and content.__class__ is not Value:
-            found.append((name, content))
-    return tuple(found)
+def _roots(function: Callable[..., Any]) -> list:
+    """Where the state walk (engine.guards.state) starts: the function, or for a callable object the
+    object and its class."""
+    if isinstance(function, (types.FunctionType, types.MethodType, functools.partial)):
+        return [function]
+    return [function, type(function)]
 
 
 _entry_of = operator.attrgetter("_entry")
 
 
 class _Trace:
-    """One traced structure: its runner, the Values it reads, and how to rebuild the outputs."""
+    """One traced structure: its runners, the Values it reads, and how to rebuild the outputs."""
 
-    def __init__(self, runner: Any, captured: list[Value], output_shape: Any, nodes: int) -> None:
-        self.runner = runner
+    def __init__(self, runners: list, captured: list[Value], output_shape: Any, nodes: int,
+                 recorder: guards.Recorder) -> None:
+        self.runners = runners  # one per output Value: the first also gives every output's number
+        self.runner = runners[0]
         self.captured = captured  # parameters and untracked constants the function read
         self.entries = list(map(_entry_of, captured))  # LEAF (tracked) or None (untracked) for each
         self.output_shape = output_shape
         self.nodes = nodes
+        self.recorder = recorder
 
     def still_valid(self) -> bool:
-        """Every captured Value is still as tracked (or untracked) as when traced."""
-        return list(map(_entry_of, self.captured)) == self.entries
+        """Every captured Value is still as tracked (or untracked) as when traced, and every number read
+        off a Value through .data or .grad is the same."""
+        return list(map(_entry_of, self.captured)) == self.entries and self.recorder.still_read()
 
 
 def _no_forward(*operands: Any) -> Any:
@@ -223,11 +236,12 @@ class Compiled:
         self._cache: dict[tuple, _Trace] = {}
         self._latest: _Trace | None = None
         self._warned = False
+        self._roots = _roots(function)
         self.__name__ = getattr(function, "__name__", "compiled")
         self.__doc__ = getattr(function, "__doc__", None)
 
     def __get__(self, instance: object, owner: type | None = None) -> Any:
-        """As a method decorator: the instance is an argument (guarded by identity)."""
+        """As a method decorator: the instance is an argument (guarded by identity and what it holds)."""
         return self if instance is None else functools.partial(self.__call__, instance)
 
     @property
@@ -241,135 +255,199 @@ class Compiled:
         if threads_tracing and get_ident() in threads_tracing:  # inside another compiled function's trace:
             return self.function(*args, **kwargs)  # its ops become part of that trace (as jax.jit nests)
         arguments = (args, kwargs) if kwargs else args
-        numbers, values, structure = _flatten(arguments)
-        key = (structure, _free_numbers(self.function))
+        numbers, values, structure, objects = _flatten(arguments)
+        key = (structure, guards.state(self._roots + objects))
         trace = self._cache.get(key)
         if trace is not None and not trace.still_valid():
             del self._cache[key]
             trace = None
         if trace is None:
-            if len(self._cache) >= self.max_traces:
+            if len(self._cache) >= self.max_traces or self.traces >= 4 * self.max_traces:
                 if not self._warned:
                     warnings.warn(
-                        f"engine.compile: {self.__name__} was traced for {self.max_traces} different structures "
-                        "(argument lengths, integers, objects); running it eagerly from now on for new ones. "
-                        "Pass numbers that vary as floats, or raise max_traces",
+                        f"engine.compile: {self.__name__} was traced for {self.traces} different structures or states "
+                        "(argument lengths, integers, objects, numbers it reads outside its arguments); running it "
+                        "eagerly from now on for new ones. Pass numbers that vary as arguments, or raise max_traces",
                         RuntimeWarning, stacklevel=2,
                     )
                     self._warned = True
                 return self.function(*args, **kwargs)
-            trace = self._trace(args, kwargs, numbers, values)
+            trace = self._trace(args, kwargs, numbers, values, objects)
             self._cache[key] = trace
         self._latest = trace
         sources = trace.captured + values if values else trace.captured
         backward = is_grad_enabled()
         outputs, gradients = trace.runner.run(numbers, sources, backward)
-        return self._outputs(trace, outputs, gradients, sources, backward, args, kwargs)
-
-    def _outputs(self, trace: _Trace, outputs: list, gradients: list, sources: list, backward: bool,
-                 args: tuple, kwargs: dict) -> Any:
-        data = outputs[0]
-        parents = tuple(sources[index] for index in trace.runner.gradient_sources)
-        if backward and parents:
-            function, arguments = self.function, (args, kwargs)
-
-            def eager_locals(*operands: Any) -> Any:  # for create_graph: the eager graph's gradients
-                output = function(*arguments[0], **arguments[1])
-                output = output if isinstance(output, Value) else output[0]
-                return tuple(autograd.gradients(output, list(operands[:-1]), _constant(1.0), True))
-
-            loss = _node(data, Primitive("compiled", _no_forward, eager_locals),
-                         parents, tuple(gradients), None, _made_by_ops(parents))
-        else:
-            loss = _constant(data)
+        loss = self._output(trace.runner, 0, outputs[0], gradients, sources, backward, args, kwargs, numbers)
         if trace.output_shape is None:
             return loss
-        rest = iter(outputs[1:])
-        kind, shape = trace.output_shape
-        return kind([loss, *(_unflatten(part, rest) for part in shape)])
+        made = [loss]
+        for index, runner in enumerate(trace.runners[1:], 1):
+            if runner is None or not backward:
+                made.append(_constant(outputs[index]))
+            else:
+                _, more = runner.run(numbers, sources, True)
+                made.append(self._output(runner, index, outputs[index], more, sources, backward, args, kwargs, numbers))
+        return _unflatten(trace.output_shape, iter(made))
 
-    def _trace(self, args: tuple, kwargs: dict, numbers: list[float], values: list[Value]) -> _Trace:
+    def _output(self, runner: Any, index: int, data: float, gradients: Any, sources: list, backward: bool,
+                args: tuple, kwargs: dict, numbers: list[float]) -> Value:
+        """Output `index` as a Value: one node of op 'compiled' whose parents are the tracked sources
+        and whose local derivatives are `gradients`; an untracked Value without any."""
+        parents = tuple(sources[position] for position in runner.gradient_sources)
+        if not (backward and parents):
+            return _constant(data)
+        function = self.function
+        snapshot = _rebuild((args, kwargs), list(numbers), [], False)[0]  # the numbers of this call
+
+        def eager_locals(*operands: Any) -> Any:  # for create_graph: the eager graph's gradients
+            output = _outputs_of(function(*snapshot[0], **snapshot[1]))[index]
+            return tuple(autograd.gradients(output, list(operands[:-1]), _constant(1.0), True))
+
+        return _node(data, Primitive("compiled", _no_forward, eager_locals),
+                     parents, tuple(gradients), None, _made_by_ops(parents))
+
+    def _trace(self, args: tuple, kwargs: dict, numbers: list[float], values: list[Value], objects: list) -> _Trace:
         with collector_paused():  # the trace holds no cycles; the collector would rescan it again and again
-            return self._trace_unpaused(args, kwargs, numbers, values)
+            return self._trace_unpaused(args, kwargs, numbers, values, objects)
 
-    def _trace_unpaused(self, args: tuple, kwargs: dict, numbers: list[float], values: list[Value]) -> _Trace:
-        (traced_args, traced_kwargs), inputs = _rebuild((args, kwargs), numbers, _parameter_names(self.function))
-        with tracing(), enable_grad():
+    def _trace_unpaused(self, args: tuple, kwargs: dict, numbers: list[float], values: list[Value],
+                        objects: list) -> _Trace:
+        (traced_args, traced_kwargs), inputs, stand_ins = _rebuild((args, kwargs), numbers,
+                                                                   _parameter_names(self.function), True)
+        findings: list = []
+        guards.state(self._roots + objects, findings)
+        for what, code, name in findings:
+            if what == "random":
+                warnings.warn(
+                    f"engine.compile: {self.__name__} draws random numbers ({name} at {guards.where(code, name)}); "
+                    "the trace bakes the numbers it drew into the compiled code, and later calls repeat them. "
+                    "Draw them outside and pass them as arguments, or run this function eagerly",
+                    RuntimeWarning, stacklevel=4,
+                )
+            else:
+                warnings.warn(
+                    f"engine.compile: {self.__name__} reads more objects than the guards walk on each call "
+                    f"({guards._BUDGET:,}); a change to the rest is not seen. Pass the model as an argument",
+                    RuntimeWarning, stacklevel=4,
+                )
+        recorder = guards.Recorder(inputs, stand_ins)
+        with tracing(), enable_grad(), guards.watching(recorder, guards.tests_types(self._roots)):
             result = self.function(*traced_args, **traced_kwargs)
-        loss, aux, output_shape = _split_outputs(result, self.__name__)
-        outputs = [loss, *aux]
+        outputs, output_shape = _split_outputs(result, self.__name__)
         nodes, leaves = _graph_of(outputs)
-        input_ids = {id(leaf) for leaf in inputs}
-        argument_ids = {id(value) for value in values}
+        stand_in_ids = {id(value) for value in stand_ins} | {id(leaf) for leaf in inputs}
         captured: list[Value] = []
-        seen: set[int] = set(input_ids) | argument_ids
+        seen: set[int] = set(stand_in_ids)
         for value in leaves:
             if id(value) not in seen:
                 seen.add(id(value))
                 captured.append(value)
-        sources = captured + values
+        graph_sources = captured + stand_ins
         runner_kind = self.runner
         if runner_kind == "auto":
             runner_kind = "code" if len(nodes) <= CODE_LIMIT else "tape"
-        runner = (codegen.generate if runner_kind == "code" else tape.Tape)(nodes, inputs, sources, outputs)
+        build = codegen.generate if runner_kind == "code" else tape.Tape
+        runners = [build(nodes, inputs, graph_sources, outputs)]
+        for output in outputs[1:]:  # every other output differentiable too: a runner of its own cone
+            if output._entry is None or not autograd.parents_of(output):  # a constant, a detach(): no gradient
+                runners.append(None)
+                continue
+            cone, _ = _graph_of([output])
+            runner = build(cone, inputs, graph_sources, [output])
+            runners.append(runner if runner.gradient_sources else None)
         self.traces += 1
-        _verify(runner, numbers, sources, outputs, self.__name__)
-        return _Trace(runner, captured, output_shape, len(nodes))
+        for index, runner in enumerate(runners):
+            if runner is not None:
+                _verify(runner, numbers, graph_sources, outputs if index == 0 else [outputs[index]], self.__name__)
+        return _Trace(runners, captured, output_shape, len(nodes), recorder)
 
 
-def _split_outputs(result: Any, name: str) -> tuple[Any, list, Any]:
-    """The loss, the other outputs flattened, and the shape to rebuild them in (None for a lone Value)."""
+def _outputs_of(result: Any) -> list:
+    """The Values (and numbers) among what `fn` returned, in order: tuples, lists and dicts walked."""
+    found: list = []
+    stack = [result]
+    while stack:
+        item = stack.pop()
+        if item.__class__ in (list, tuple):
+            stack.extend(reversed(item))
+        elif item.__class__ is dict:
+            stack.extend(reversed(item.values()))
+        else:
+            found.append(item)
+    return found
+
+
+def _split_outputs(result: Any, name: str) -> tuple[list[Value], Any]:
+    """What `fn` returned as a list of Values (numbers as untracked Values), the first one being
+    differentiated by the main runner, and the shape to rebuild it in (None for a lone Value)."""
     if isinstance(result, (Value, Real)) and not isinstance(result, bool):
-        return _as_value(result), [], None
-    if isinstance(result, (list, tuple)) and result and isinstance(result[0], (Value, Real)):
-        aux: list = []
-        shape = [_flatten_output(part, aux) for part in result[1:]]
-        return _as_value(result[0]), aux, (result.__class__, shape)
-    raise TypeError(
-        f"engine.compile: {name} must return a Value (the loss), or a tuple whose first item is the loss "
-        f"and whose others are Values or lists of them; it returned {type(result).__name__}: {result!r}"
-    )
+        return [_as_value(result)], None
+    items = _outputs_of(result) if result.__class__ in (list, tuple, dict) else []
+    if not items or not all(isinstance(item, (Value, Real)) and not isinstance(item, bool) for item in items):
+        raise TypeError(
+            f"engine.compile: {name} must return a Value (the loss), or tuples, lists or dicts of Values and "
+            f"numbers; it returned {type(result).__name__}: {result!r}"
+        )
+    return [_as_value(item) for item in items], _shape_of(result)
 
 
 def _as_value(result: Any) -> Value:
     return result if isinstance(result, Value) else _constant(float(result))
 
 
-def _flatten_output(part: Any, into: list) -> Any:
-    """A shape for `part` (a Value, a number, or a list or tuple of them), appending its Values to `into`."""
-    if isinstance(part, (list, tuple)):
-        return (part.__class__, [_flatten_output(item, into) for item in part])
-    into.append(_as_value(part) if isinstance(part, Real) else part)
-    if not isinstance(into[-1], Value):
-        raise TypeError(f"engine.compile: an extra output is {type(part).__name__}: {part!r}; return Values or numbers")
+def _shape_of(result: Any) -> Any:
+    if result.__class__ in (list, tuple):
+        return (result.__class__, [_shape_of(item) for item in result])
+    if result.__class__ is dict:
+        return (dict, [(key, _shape_of(item)) for key, item in result.items()])
     return None
 
 
-def _unflatten(shape: Any, numbers: Any) -> Any:
+def _unflatten(shape: Any, made: Any) -> Any:
+    """The outputs in the shape `fn` returned them, from `made` (an iterator of Values in order)."""
     if shape is None:
-        return _constant(next(numbers))
+        return next(made)
     kind, parts = shape
-    return kind(_unflatten(part, numbers) for part in parts)
+    if kind is dict:
+        return {key: _unflatten(part, made) for key, part in parts}
+    return kind(_unflatten(part, made) for part in parts)
 
 
 def _graph_of(outputs: list[Value]) -> tuple[list, list[Value]]:
-    """Every node made by ops below the outputs, each after its parents (autograd.walk, merged), and
-    the leaf Values they read, tracked or not, in the order first reached (outputs that are leaves too)."""
+    """Every node made by ops below the outputs, each after its operands, and the leaf Values they
+    read, tracked or not, in the order first reached (outputs that are leaves too). The nodes come
+    in autograd.walk's order (merged over the outputs), so that the generated backward adds in eager
+    backward()'s order; a node the walk does not reach (an operand that is not a parent: a node on
+    untracked Values, a detach()) is put just before the first node that reads it."""
     nodes: list = []
     leaves: list = []
     seen: set[int] = set()
     for output in outputs:
-        found = autograd.walk(output)
-        tracked_leaves = autograd.leaves_of(found) if found else [output]
-        for node in found:
-            if id(node) not in seen:
-                seen.add(id(node))
-                nodes.append(node)
-        leaves += [leaf for leaf in tracked_leaves if leaf._entry is not None]
-    for node in nodes:  # untracked Values among the operands: only where an operand is not a parent
-        if node._second is not None and node._first_local.__class__ is tuple or node._first_local is None \
-                or node._second is not None and node._second_local is None:
-            leaves += [operand for operand in node.operands if operand.__class__ is Value and operand._entry is None]
+        walked = autograd.walk(output)
+        for node in walked or [output]:
+            if id(node) in seen:
+                continue
+            stack = [node]
+            while stack:
+                top = stack[-1]
+                pending = [operand for operand in top.operands if operand.__class__ is Value
+                           and id(operand) not in seen and operand._first is not None]
+                if pending:
+                    stack.extend(reversed(pending))
+                    continue
+                stack.pop()
+                if id(top) in seen:
+                    continue
+                seen.add(id(top))
+                if top._first is None:  # a leaf output
+                    leaves.append(top)
+                    continue
+                nodes.append(top)
+                for operand in top.operands:
+                    if operand.__class__ is Value and operand._first is None and id(operand) not in seen:
+                        seen.add(id(operand))
+                        leaves.append(operand)
     return nodes, leaves
 
 

@@ -13,9 +13,9 @@ from _thread import get_ident
 import operator
 from typing import Any, Iterable, Sequence
 
-from engine.modes import threads_without_grad
+from engine.modes import threads_tracing, threads_without_grad
 from engine.ops import LEAF, OPS
-from engine.value import Operand, Value, _as_float, _constant, _made_by_ops, _node
+from engine.value import Operand, Value, _as_float, _constant, _made_by_ops, _node, _traced_constant
 
 _SUM, _DOT, _MAX = OPS["sum"], OPS["dot"], OPS["max"]
 _builtin_sum, _builtin_max = builtins.sum, builtins.max  # engine.sum and engine.max shadow them here
@@ -76,6 +76,8 @@ def sum(values: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001
     numbers, tracked, made_by_ops = _numbers(items, "engine.sum()")
     total = _builtin_sum(numbers)
     if tracked is False or threads_without_grad and get_ident() in threads_without_grad:
+        if threads_tracing and _traced_constant(items):
+            return _node(total, _SUM, (), (), tuple(items), ())
         return _constant(total)
     if tracked is True:
         return _node(total, _SUM, tuple(items), (1.0,) * len(items), None, made_by_ops)
@@ -99,6 +101,8 @@ def max(values: Iterable[Operand]) -> Value:  # noqa: A001 - engine.max, as torc
     numbers, tracked, _ = _numbers(items, "engine.max()")
     largest = _builtin_max(numbers)
     if tracked is False or threads_without_grad and get_ident() in threads_without_grad:
+        if threads_tracing and _traced_constant(items):
+            return _node(largest, _MAX, (), (), tuple(items), ())
         return _constant(largest)
     flags = [tracked] * len(items) if tracked is True else tracked
     derivatives = _MAX.derivative(*numbers, largest)
@@ -201,6 +205,8 @@ def _dot(weights: list, inputs: list, input_numbers: list, input_tracked: Any, i
     pairs += [(x, number) for x, number, flag in zip(inputs, weight_numbers, input_flags) if flag]
     parents = (*(parent for parent, _ in pairs), *bias_parents)
     if not parents or not recording:
+        if threads_tracing and _traced_constant((*weights, *inputs, *bias_operands)):
+            return _node(total, _DOT, (), (), (*weights, *inputs, *bias_operands), ())
         return _constant(total)
     local_derivatives = (*(local for _, local in pairs), *(1.0 for _ in bias_parents))
     operands = (*weights, *inputs, *bias_operands)
