@@ -466,7 +466,9 @@ def generate(nodes: Sequence[Any], inputs: Sequence[Any], sources: Sequence[Any]
         if node_id not in needs:
             continue
         if node_id != id(root):
-            terms = contributions.get(node_id, [])
+            if node_id not in contributions:  # no path to the root passes gradient to it (a detach()'s operand)
+                continue
+            terms = contributions[node_id]
             passed_on = [parent for parent, _ in locals_of[node_id] if parent in needs]
             code = _gradient_code(tuples, terms)
             if len(passed_on) == 1 and node_id not in after_gradient and len(code) < 100:

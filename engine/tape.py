@@ -81,7 +81,7 @@ class Tape:
         root = slots.get(id(outputs[0]))
         for node in reversed(nodes):
             out = slots[id(node)]
-            if out not in needs:
+            if out not in needs or out != root and out not in consumers:  # not on a path to the root
                 continue
             gradients, local_slots = zip(*consumers.get(out, [])) if out in consumers else ((), ())
             backward.append((out, gradients, local_slots, derivatives.get(out)))

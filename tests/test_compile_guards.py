@@ -53,13 +53,19 @@ def test_1_an_argument_that_is_also_a_closed_over_parameter():
         return (w * x).tanh() * p
 
     compiled = engine.compile(g)
-    compiled(Value(2.0), 1.5)  # traced with an argument other than w
-    out = compiled(w, 1.5)  # now the argument is w itself
+    out = compiled(w, 1.5)  # traced with w itself as the argument
     out.backward()
     v = Value(0.5)
     eager = (v * 1.5).tanh() * v
     eager.backward()
     assert out.data == eager.data and math.isclose(w.grad, v.grad, rel_tol=1e-15)
+    other, twin = Value(-2.0), Value(-2.0)
+    w.grad = v.grad = 0.0
+    out = compiled(other, 1.5)  # another argument: w is still read through the closure
+    out.backward()
+    eager = (v * 1.5).tanh() * twin
+    eager.backward()
+    assert out.data == eager.data and (w.grad, other.grad) == (v.grad, twin.grad)
 
 
 # ---- 2. several outputs -------------------------------------------------------------------------
@@ -346,3 +352,163 @@ def test_10_power_of_an_untracked_zero_exponent_at_zero():
     x.grad = 0.0
     (x ** k).backward(create_graph=True)
     assert eager == compiled == x.grad.data == 0.0
+
+
+def test_5_a_detached_operand_passes_no_gradient_at_all():
+    """detach()'s operand gets nothing, not 0 * gradient (which is NaN at infinity), in both runners."""
+    for runner in ("code", "tape"):
+        w = Value(2.0)
+        out = engine.compile(lambda x: (w * x).detach() * 0.0 + w, runner=runner)(math.inf)
+        out.backward()
+        assert math.isnan(out.data) and w.grad == 1.0
+
+
+# ---- the documented guards, and eager's order to the bit -------------------------------------------------
+
+FACTOR = 1.5
+
+
+def test_a_module_global_number_is_guarded():
+    global FACTOR
+    w = Value(1.0)
+    compiled = engine.compile(lambda x: w * x * FACTOR)
+    assert compiled(2.0).data == 3.0
+    FACTOR = -0.0
+    try:
+        assert same_bits(compiled(2.0).data, -0.0)
+        assert compiled.traces == 2
+    finally:
+        FACTOR = 1.5
+
+
+def test_tracked_and_untracked_value_arguments_are_traced_apart():
+    compiled = engine.compile(lambda a, x: (a * x).tanh())
+    tracked, untracked = Value(0.5), Value(0.5, requires_grad=False)
+    out = compiled(tracked, 2.0)
+    out.backward()
+    assert tracked.grad == 2.0 * (1 - math.tanh(1.0) ** 2)
+    out = compiled(untracked, 2.0)
+    assert not out.requires_grad and compiled.traces == 2
+    untracked.requires_grad = True
+    out = compiled(untracked, 2.0)
+    out.backward()
+    assert untracked.grad == tracked.grad and compiled.traces == 2  # the first trace again
+
+
+@pytest.mark.parametrize("runner", ["code", "tape"])
+def test_gradients_are_eagers_to_the_bit(runner):
+    """The docs promise eager backward()'s order of sums: an MLP step (hinge + L2), bit for bit."""
+    eager_model, compiled_model = nn.MLP(2, [8, 8, 1], rng=4), nn.MLP(2, [8, 8, 1], rng=4)
+    rng = random.Random(5)
+    X = [[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(12)]
+    labels = [1.0 if x[0] * x[1] > 0 else -1.0 for x in X]
+
+    def loss_of(model):
+        return lambda X, labels: nn.hinge([model(x) for x in X], labels) + nn.l2(model.parameters(), 1e-4)
+
+    compiled = engine.compile(loss_of(compiled_model), runner=runner)
+    for _ in range(3):
+        eager, result = loss_of(eager_model)(X, labels), compiled(X, labels)
+        for loss, model in ((eager, eager_model), (result, compiled_model)):
+            model.zero_grad()
+            loss.backward()
+            for p in model.parameters():
+                p.data -= 0.1 * p.grad
+        assert same_bits(eager.data, result.data)
+        assert [bits(p.grad) for p in eager_model.parameters()] == [bits(p.grad) for p in compiled_model.parameters()]
+
+
+# ---- a fuzz test with Python-level state ----------------------------------------------------------------
+
+
+class Settings:
+    """An object whose attribute the fuzzed functions read."""
+
+    def __init__(self, factor):
+        self.factor = factor
+
+
+def stateful_program(seed):
+    """A random function over arguments (two Values, a list of floats) that also reads a closure's dict,
+    an object's attribute, a frozen Value, a list of floats and parameters; returns one, two or a dict of
+    outputs. And a function that changes that state between calls."""
+    rng = random.Random(seed)
+    parameters = [Value(rng.uniform(-1, 1), label=f"p{i}") for i in range(3)]
+    frozen = Value(rng.uniform(0.5, 1.5), requires_grad=False)
+    settings = Settings(rng.uniform(0.5, 2.0))
+    weights = [rng.uniform(-1, 1) for _ in range(3)]
+    state = {"scale": rng.uniform(0.5, 2.0)}
+    plan = [(rng.randrange(9), rng.random(), rng.random()) for _ in range(rng.randrange(4, 10))]
+    shape = rng.choice(["one", "tuple", "dict"])
+
+    def function(a, b, xs):
+        pool = [a, b, *parameters, *(x * p for x, p in zip(xs, parameters))]
+        for step, first, second in plan:
+            u, v = pool[int(first * len(pool))], pool[int(second * len(pool))]
+            new = [
+                lambda: u * state["scale"],
+                lambda: u * settings.factor + v,
+                lambda: u * frozen,
+                lambda: engine.dot(weights, pool[-3:]),
+                lambda: (u * v).tanh(),
+                lambda: u + v.detach() * 0.5,
+                lambda: engine.sum([u, v, frozen]),
+                lambda: u.sigmoid() * 2.0 - frozen * frozen,
+                lambda: (frozen * 3.0 + u).tanh() * v,
+            ][step]()
+            pool.append(new)
+        loss = engine.sum(pool[-3:]) * 0.5
+        if shape == "one":
+            return loss
+        if shape == "tuple":
+            return loss, [pool[-1], pool[-2]]
+        return {"loss": loss, "extra": pool[-4]}
+
+    def change(call):
+        kind = call % 4
+        if kind == 0:
+            state["scale"] = rng.uniform(0.5, 2.0)
+        elif kind == 1:
+            settings.factor = rng.uniform(0.5, 2.0)
+        elif kind == 2:
+            frozen.data = rng.uniform(0.5, 1.5)
+            weights[rng.randrange(3)] = rng.uniform(-1, 1)
+        else:
+            frozen.requires_grad = not frozen.requires_grad
+
+    return function, parameters, frozen, change, rng
+
+
+def combined(result):
+    """One number from what the function returned (every output takes part)."""
+    if isinstance(result, Value):
+        return result
+    if isinstance(result, dict):
+        return result["loss"] + 0.5 * result["extra"]
+    loss, extra = result
+    return loss + 0.5 * extra[0] - 0.25 * extra[1]
+
+
+def close(a, b):
+    return a == b or math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12) or (a != a and b != b)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_fuzz_with_python_level_state(seed):
+    function, parameters, frozen, change, rng = stateful_program(seed)
+    compiled = engine.compile(function, runner=rng.choice(["code", "tape"]), max_traces=16)
+    watched = [*parameters, frozen]
+    for call in range(5):
+        xs = [rng.uniform(-1.5, 1.5) for _ in range(3)]
+        a = Value(rng.uniform(-1, 1))
+        b = rng.choice([a, Value(rng.uniform(-1, 1)), parameters[0]])
+        results = []
+        for run in (function, compiled):
+            for value in (*watched, a, b):
+                value.grad = 0.0
+            output = combined(run(a, b, xs))
+            if output.requires_grad:
+                output.backward()
+            results.append([output.data] + [value.grad for value in (*watched, a, b)])
+        assert all(close(e, c) for e, c in zip(*results)), (call, results)
+        change(call)
