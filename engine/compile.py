@@ -348,7 +348,7 @@ class Compiled:
         if runner_kind == "auto":
             runner_kind = "code" if len(nodes) <= CODE_LIMIT else "tape"
         build = codegen.generate if runner_kind == "code" else tape.Tape
-        runners = [build(nodes, inputs, graph_sources, outputs)]
+        runners: list[Any] = [build(nodes, inputs, graph_sources, outputs)]
         for output in outputs[1:]:  # every other output differentiable too: a runner of its own cone
             if output._entry is None or not autograd.parents_of(output):  # a constant, a detach(): no gradient
                 runners.append(None)

@@ -56,7 +56,7 @@ class Same:
         self.item = item
 
     def __eq__(self, other: object) -> bool:
-        return other.__class__ is Same and other.item is self.item  # type: ignore[attr-defined]
+        return isinstance(other, Same) and other.item is self.item
 
     def __hash__(self) -> int:
         return id(self.item)
@@ -174,7 +174,7 @@ def state(roots: list, findings: list | None = None) -> tuple:
             for slot in (slots,) if isinstance(slots, str) else slots:
                 stack.append(getattr(item, slot, None))
         if kind.__name__ == "partial":
-            stack.extend((item.func, item.args, item.keywords))  # type: ignore[attr-defined]
+            stack.extend((item.func, item.args, item.keywords))
     return tuple(found)
 
 
@@ -189,11 +189,9 @@ def where(code: Any, name: str) -> str:
         return "in the compiled function"
     line = code.co_firstlineno
     for instruction in dis.get_instructions(code):
-        if instruction.argval == name and instruction.starts_line is not None:
+        if instruction.starts_line is not None:
             line = instruction.starts_line
-            break
-        if instruction.argval == name and instruction.positions is not None and instruction.positions.lineno:
-            line = instruction.positions.lineno
+        if instruction.argval == name:
             break
     return f"{code.co_filename}:{line}: {linecache.getline(code.co_filename, line).strip()}"
 
@@ -348,7 +346,7 @@ class watching:
         with _lock:
             if _watchers == 0:
                 Value.data = _slot_property("data")  # type: ignore[misc, assignment]
-                Value.grad = _slot_property("grad")  # type: ignore[misc, assignment]
+                Value.grad = _slot_property("grad")  # type: ignore[misc]
                 Value.__eq__ = _equal  # type: ignore[method-assign, assignment]
                 Value.__ne__ = _not_equal  # type: ignore[method-assign, assignment]
                 Value.__hash__ = _hash  # type: ignore[method-assign, assignment]
@@ -373,7 +371,7 @@ class watching:
 
 def tests_types(roots: list) -> bool:
     """Does the user's code reachable from `roots` name isinstance or type (so the trace watches them)?"""
-    stack, seen = list(roots), set()
+    stack, seen = list(roots), set[int]()
     while stack:
         item = stack.pop()
         if id(item) in seen or len(seen) > 10_000:

@@ -76,7 +76,7 @@ def sum(values: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001
     numbers, tracked, made_by_ops = _numbers(items, "engine.sum()")
     total = _builtin_sum(numbers)
     if tracked is False or threads_without_grad and get_ident() in threads_without_grad:
-        if threads_tracing and _traced_constant(items):
+        if threads_tracing and _traced_constant(tuple(items)):
             return _node(total, _SUM, (), (), tuple(items), ())
         return _constant(total)
     if tracked is True:
@@ -101,7 +101,7 @@ def max(values: Iterable[Operand]) -> Value:  # noqa: A001 - engine.max, as torc
     numbers, tracked, _ = _numbers(items, "engine.max()")
     largest = _builtin_max(numbers)
     if tracked is False or threads_without_grad and get_ident() in threads_without_grad:
-        if threads_tracing and _traced_constant(items):
+        if threads_tracing and _traced_constant(tuple(items)):
             return _node(largest, _MAX, (), (), tuple(items), ())
         return _constant(largest)
     flags = [tracked] * len(items) if tracked is True else tracked

@@ -6,7 +6,6 @@ import math
 import pickle
 import random
 import re
-import warnings
 
 import pytest
 
