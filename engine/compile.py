@@ -9,31 +9,55 @@
     (0.986614, 0.026592)
     >>> out = step(-1.0)  # the same code, a new number; w is read from .data again
 
-The first call traces: the numbers among the arguments (floats, and nested lists and tuples of
-them) become leaves, `fn` runs on them with the engine's tracing switch on (a branch on a traced
-number raises TraceError naming the line), and the graph it builds is written out as straight-line
-Python (engine.codegen) or, for graphs too big for that, a tape (engine.tape); the cyclic
-collector is paused meanwhile (engine.modes.collector_paused: scoped, and restoring its state).
-Later calls with the same structure run that code: arguments' numbers are read anew, parameters
-(the tracked leaves `fn` read) from their ``.data``, so optimizers may update them in place.
+The first call traces: the numbers among the arguments (floats, and nested lists, tuples, dicts and
+dataclasses of them) become leaves, and so does each Value argument (a stand-in, so that the trace
+tells it from the same Value reached another way); `fn` runs on them with the engine's tracing
+switch on, and the graph it builds is written out as straight-line Python (engine.codegen) or, for
+graphs too big for that, a tape (engine.tape); the cyclic collector is paused meanwhile
+(engine.modes.collector_paused: scoped, and restoring its state). Later calls with the same
+structure and state run that code: arguments' numbers are read anew, parameters and frozen Values
+(the leaves `fn` read) from their ``.data``, so optimizers may update them in place.
 
-What is guarded (a change re-traces, up to `max_traces` structures; beyond that the function runs
-eagerly with a warning): the nesting and lengths of the arguments, integers and bools among them
-(they may pick a class or a length), other objects by identity, whether Value arguments are
-tracked, numbers the function closes over or reads from its module's globals, and whether each
-parameter still requires grad. no_grad() inside `fn` is refused while tracing. What is not seen
-(documented limits): a number read through ``.data`` inside `fn`, and values made inside `fn` by
-detach(); both are baked into the trace as constants. The checks Value.__pow__ makes before its op
-(0 to a negative power, a tracked exponent of a base <= 0) run on the traced numbers only; later
-calls give inf or nan there, as engine.power does. Other domain errors (log of x <= 0, sqrt of
-x < 0, x / 0) are raised by the entries' forwards inside the compiled code, as eagerly.
+Never silently wrong: a compiled call gives what `fn` gives eagerly, the value and every gradient,
+or raises TraceError naming the line and the fix, or (random numbers) warns once at the trace.
 
-A call returns a Value made by one node, op 'compiled', whose parents are the parameters and whose
-local derivatives are d(output)/d(parameter), computed by the compiled backward during the call.
-So ``out.backward()`` is the engine's own backward and accumulates exactly as it does; the output
-can be used in further ops. ``out.backward(create_graph=True)`` runs `fn` eagerly once more on the
-same arguments and differentiates that graph, so higher-order gradients work (at eager speed).
-Under no_grad() only the forward runs, and the result is an untracked Value.
+- Guarded (a change traces again, as torch.compile's guards; after `max_traces` structures `fn`
+  runs eagerly with a warning): the nesting and lengths of the arguments, their integers and bools,
+  a Value passed twice, whether each Value argument is tracked, other argument objects by identity;
+  and everything `fn` reads without an argument (engine.guards.state): its closures, the globals of
+  `fn` and of the functions it calls, the attributes of the objects they name (``cfg.scale``, a
+  LeakyReLU's slope, a rebuilt or unpickled model), lists of numbers changed in place, attributes
+  of the user's modules; whether each parameter still requires grad; a parameter's ``.data`` read
+  inside `fn`.
+- Refused with TraceError naming the line: a branch or comparison on a traced number (``if v > 0``,
+  ``max(a, b)``), ``float(v)``, ``v.item()``, ``math.exp(v)``, ``v.data`` and ``v.grad`` of a
+  Value the trace computes, ``label == 1.0`` or a dict lookup on a number argument, writing
+  ``.data`` or ``.grad``, ``no_grad()`` and ``set_grad_enabled(False)``.
+- Recomputed on every call, never folded: ops on untracked Values (a frozen parameter) and
+  ``detach()`` (it passes no gradient); entries of `engine.Op` whose functions read state (called
+  by name in the code). Only true constants (``x * 2.0``) are folded.
+- Warned at the trace, naming the line: random numbers drawn inside `fn` (``random``, a
+  ``random.Random``, numpy's random), which are baked in; ``isinstance(x, float)`` or ``type(x)``
+  on a number argument, which is a Value while tracing.
+- Not seen (the limits that remain): numbers `fn` gets from where the guards do not walk: the
+  attributes of chaingrad's own classes and of installed packages, files, clocks, C extensions;
+  ``is`` between a Value argument and another Value. The safe pattern: pass the model and
+  everything that changes as arguments (``step(model, X, y)``): numbers become inputs, the model is
+  guarded by identity and by what it holds.
+
+The checks Value.__pow__ makes before its op (0 to a negative power, a tracked exponent of a base
+<= 0) run on the traced numbers only; later calls give inf or nan there, as engine.power does.
+Other domain errors (log of x <= 0, sqrt of x < 0, x / 0) are raised by the entries' forwards
+inside the compiled code, as eagerly.
+
+A call returns Values made by one node each, op 'compiled', whose parents are the parameters and
+whose local derivatives are d(output)/d(parameter), computed by the compiled backward during the
+call (every Value `fn` returns, in tuples, lists or dicts: outputs after the first run a backward of
+their own cone; detach() those used only as numbers). So ``out.backward()`` is the engine's own
+backward and accumulates exactly as it does, in eager backward()'s order of sums; the output can be
+used in further ops. ``out.backward(create_graph=True)`` runs `fn` eagerly once more on the
+numbers of that call and differentiates that graph, so higher-order gradients work (at eager
+speed). Under no_grad() only the forward runs, and the results are untracked Values.
 """
 
 from __future__ import annotations
@@ -472,7 +496,8 @@ def compile(function: Callable[..., Any], runner: str = "auto", max_traces: int 
     """`function` traced once and run as straight-line Python (see engine.compile's module docstring).
 
     Args:
-        function: returns the loss (a Value), or a tuple (loss, other Values...).
+        function: returns a Value (the loss), or tuples, lists or dicts of Values and numbers
+            (every Value differentiable; the first is the one the main compiled backward serves).
         runner: 'code' (generated Python, fastest), 'tape' (no code generated: for graphs too big
             to compile), or 'auto' (code up to engine.compile.CODE_LIMIT op nodes).
         max_traces: how many different argument structures to trace before running eagerly.

@@ -132,19 +132,19 @@ def state(roots: list, findings: list | None = None) -> tuple:
                 continue
             stack.extend(item.__defaults__ or ())
             stack.extend((item.__kwdefaults__ or {}).values())
+            names = _names(code)
+            module = item.__globals__
+            reached = [(name, module[name]) for name in names if name in module]
             for name, cell in zip(code.co_freevars, item.__closure__ or ()):
                 try:
-                    content = cell.cell_contents
+                    reached.append((name, cell.cell_contents))
                 except ValueError:  # an empty cell
                     continue
+            for name, content in reached:
                 named.setdefault(id(content), (code, name))
                 stack.append(content)
-            module = item.__globals__
-            for name in _names(code):
-                if name in module:
-                    content = module[name]
-                    named.setdefault(id(content), (code, name))
-                    stack.append(content)
+                if content.__class__ is types.ModuleType and _users_module(content):  # config.scale
+                    stack.extend(getattr(content, attribute) for attribute in names if hasattr(content, attribute))
             continue
         if kind is types.MethodType or kind is types.BuiltinMethodType:
             owner = item.__self__
@@ -155,7 +155,7 @@ def state(roots: list, findings: list | None = None) -> tuple:
                 stack.append(item.__func__)
             continue
         if isinstance(item, type):
-            if item.__module__ != "builtins" and not item.__module__.startswith(("engine", "nn", "chaingrad")):
+            if item.__module__.split(".")[0] not in ("builtins", "engine", "nn", "chaingrad"):
                 stack.extend(value for key, value in vars(item).items() if not key.startswith("__"))
             continue
         if findings is not None and _is_random(item) and id(item) in named:
@@ -176,6 +176,12 @@ def state(roots: list, findings: list | None = None) -> tuple:
         if kind.__name__ == "partial":
             stack.extend((item.func, item.args, item.keywords))
     return tuple(found)
+
+
+def _users_module(module: types.ModuleType) -> bool:
+    """A module of the user's own (not the standard library's, an installed package's or chaingrad's)."""
+    path = getattr(module, "__file__", None) or ""
+    return bool(path) and not path.startswith((sys.prefix, sys.base_prefix, *_LIBRARY)) and "site-packages" not in path
 
 
 def _is_random(item: object) -> bool:

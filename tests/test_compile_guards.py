@@ -511,3 +511,15 @@ def test_fuzz_with_python_level_state(seed):
             results.append([output.data] + [value.grad for value in (*watched, a, b)])
         assert all(close(e, c) for e, c in zip(*results)), (call, results)
         change(call)
+
+
+def test_4_a_number_in_a_module_of_the_users(tmp_path, monkeypatch):
+    (tmp_path / "users_config.py").write_text("scale = 2.0\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import users_config
+
+    w = Value(1.0)
+    compiled = engine.compile(lambda x: w * x * users_config.scale)
+    assert compiled(1.0).data == 2.0
+    users_config.scale = 7.0
+    assert compiled(1.0).data == 7.0
