@@ -523,3 +523,23 @@ def test_4_a_number_in_a_module_of_the_users(tmp_path, monkeypatch):
     assert compiled(1.0).data == 2.0
     users_config.scale = 7.0
     assert compiled(1.0).data == 7.0
+
+
+def test_the_safe_pattern_the_model_as_an_argument():
+    """step(model, X, y): numbers are inputs, the model is guarded by identity and by what it holds."""
+    def step(model, X, labels):
+        return nn.hinge([model(x)[0] for x in X], labels)
+
+    compiled = engine.compile(step)
+    X, labels = [[0.5, -0.2], [-0.3, 0.8]], [1.0, -1.0]
+    for seed in (0, 1, 0):
+        models = [nn.Sequential(nn.Linear(2, 3, rng=seed), nn.LeakyReLU(0.1), nn.Linear(3, 1, rng=seed)) for _ in "ab"]
+        for slope in (0.1, 0.3):
+            for model in models:
+                model.zero_grad()
+                model[1].negative_slope = slope
+            eager, result = step(models[0], X, labels), compiled(models[1], X, labels)
+            eager.backward()
+            result.backward()
+            assert eager.data == result.data
+            assert [p.grad for p in models[0].parameters()] == [p.grad for p in models[1].parameters()]
