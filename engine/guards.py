@@ -29,6 +29,7 @@ little slower). Inside `fn` (code outside the engine's folder):
 from __future__ import annotations
 
 import dis
+import functools
 import linecache
 import math
 import sys
@@ -45,6 +46,7 @@ _ENGINE = __file__.rsplit("/", 1)[0]
 _LIBRARY = (_ENGINE, _ENGINE.rsplit("/", 1)[0] + "/nn/")  # chaingrad's own code: walked no further
 _BUDGET = 1_000_000  # objects walked per call at most; beyond, the rest is not guarded (and the trace warns)
 _RANDOM_MODULES = ("random", "numpy.random", "secrets")
+_ROW, _VALUES = {Value, float, int, bool}, {Value}
 
 
 class Same:
@@ -109,9 +111,10 @@ def state(roots: list, findings: list | None = None) -> tuple:
                 findings.append(("budget", None, ""))
             break
         if kind is list or kind is tuple:
-            if {*map(type, item)} <= {Value, float, int, bool}:  # a row of numbers or Values, compared at C speed
+            classes = {*map(type, item)}
+            if classes <= _ROW:  # a row of numbers or Values, compared at C speed
                 found.append(tuple(item))
-                if 0.0 in item:
+                if classes != _VALUES and 0.0 in item:  # (Values are never == 0.0: no need to ask them)
                     found.append(tuple(map(_zero_signed, item)))
             else:
                 found.append((kind, len(item)))
@@ -160,7 +163,7 @@ def state(roots: list, findings: list | None = None) -> tuple:
             continue
         if findings is not None and _is_random(item) and id(item) in named:
             findings.append(("random", *named[id(item)]))
-        if hasattr(item, "tobytes") and hasattr(item, "shape"):  # a numpy array: its numbers
+        if kind.__module__ == "numpy" and hasattr(kind, "tobytes"):  # a numpy array or number: its bytes
             found.append((item.shape, item.tobytes()))
             continue
         if kind.__module__ != "builtins":
@@ -169,13 +172,24 @@ def state(roots: list, findings: list | None = None) -> tuple:
         if attributes is not None:
             found.append(tuple(attributes))
             stack.extend(attributes.values())
-        for klass in kind.__mro__:
-            slots = klass.__dict__.get("__slots__", ())
-            for slot in (slots,) if isinstance(slots, str) else slots:
-                stack.append(getattr(item, slot, None))
-        if kind.__name__ == "partial":
-            stack.extend((item.func, item.args, item.keywords))
+        slots = _slots.get(kind)
+        if slots is None:
+            slots = _slots[kind] = _slots_of(kind)
+        stack.extend(getattr(item, slot, None) for slot in slots)
     return tuple(found)
+
+
+_slots: dict[type, tuple] = {}  # each class's slot names, the first time it is met (functools.partial's are func, args, keywords)
+
+
+def _slots_of(kind: type) -> tuple:
+    names: list[str] = []
+    for klass in kind.__mro__:
+        slots = klass.__dict__.get("__slots__", ())
+        names += [slots] if isinstance(slots, str) else list(slots)
+    if kind is functools.partial:
+        names += ["func", "args", "keywords"]
+    return tuple(name for name in names if name not in ("__dict__", "__weakref__"))
 
 
 def _users_module(module: types.ModuleType) -> bool:
