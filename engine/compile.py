@@ -41,7 +41,8 @@ or raises TraceError naming the line and the fix, or (random numbers) warns once
   on a number argument, which is a Value while tracing.
 - Not seen (the limits that remain): numbers `fn` gets from where the guards do not walk: the
   attributes of chaingrad's own classes and of installed packages, files, clocks, C extensions;
-  ``is`` between a Value argument and another Value. The safe pattern: pass the model and
+  ``is`` between a Value argument and another Value. Side effects of `fn` (printing, appending to a
+  list) happen while tracing only, as under jax.jit; one on what `fn` reads is warned about. The safe pattern: pass the model and
   everything that changes as arguments (``step(model, X, y)``): numbers become inputs, the model is
   guarded by identity and by what it holds.
 
@@ -260,6 +261,7 @@ class Compiled:
         self._cache: dict[tuple, _Trace] = {}
         self._latest: _Trace | None = None
         self._warned = False
+        self._warned_effects = False
         self._roots = _roots(function)
         self.__name__ = getattr(function, "__name__", "compiled")
         self.__doc__ = getattr(function, "__doc__", None)
@@ -267,6 +269,10 @@ class Compiled:
     def __get__(self, instance: object, owner: type | None = None) -> Any:
         """As a method decorator: the instance is an argument (guarded by identity and what it holds)."""
         return self if instance is None else functools.partial(self.__call__, instance)
+
+    def guarded(self) -> list:
+        """What engine.guards.state walks for this object (its function, not its traces and counters)."""
+        return self._roots
 
     @property
     def source(self) -> str:
@@ -297,6 +303,14 @@ class Compiled:
                     self._warned = True
                 return self.function(*args, **kwargs)
             trace = self._trace(args, kwargs, numbers, values, objects)
+            if guards.state(self._roots + objects) != key[1] and not self._warned_effects:
+                self._warned_effects = True
+                warnings.warn(
+                    f"engine.compile: {self.__name__} changed, while it was traced, what it reads outside its "
+                    "arguments (a side effect: an attribute set, a list appended to); the compiled code does not "
+                    "repeat side effects, and each call will trace again. Move them out of the compiled function",
+                    RuntimeWarning, stacklevel=2,
+                )
             self._cache[key] = trace
         self._latest = trace
         sources = trace.captured + values if values else trace.captured

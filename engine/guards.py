@@ -166,6 +166,10 @@ def state(roots: list, findings: list | None = None) -> tuple:
         if kind.__module__ == "numpy" and hasattr(kind, "tobytes"):  # a numpy array or number: its bytes
             found.append((item.shape, item.tobytes()))
             continue
+        walk = getattr(kind, "guarded", None)  # an object that names what it reads (engine.compile's functions)
+        if walk is not None:
+            stack.extend(walk(item))
+            continue
         if kind.__module__ != "builtins":
             stack.append(kind)
         attributes = getattr(item, "__dict__", None)

@@ -543,3 +543,18 @@ def test_the_safe_pattern_the_model_as_an_argument():
             result.backward()
             assert eager.data == result.data
             assert [p.grad for p in models[0].parameters()] == [p.grad for p in models[1].parameters()]
+
+
+def test_a_side_effect_on_what_fn_reads_is_warned_about_and_traced_again():
+    w = Value(1.0)
+    seen = []
+
+    def f(x):
+        seen.append(x)  # a side effect on a list f reads
+        return w * x * len(seen)
+
+    compiled = engine.compile(f)
+    with pytest.warns(RuntimeWarning, match="side effect"):
+        first = compiled(1.0)
+    second = compiled(1.0)
+    assert (first.data, second.data) == (1.0, 2.0) and compiled.traces == 2
