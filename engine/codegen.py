@@ -33,6 +33,7 @@ from itertools import accumulate, repeat
 from typing import Any, Callable, Sequence
 
 from engine.guards import reads_state
+from engine.node import is_nary, operand_layout
 from engine.ops import OPS, Primitive
 
 _SUM, _DOT, _MAX = OPS["sum"], OPS["dot"], OPS["max"]
@@ -285,20 +286,6 @@ class Program:
         return outputs, next(steps)
 
 
-def _operand_layout(node: Any) -> tuple[list[Any], list[bool]]:
-    """The node's operands (Values or numbers) and which of them are its parents (tracked)."""
-    first_local = node._first_local
-    if first_local.__class__ is tuple:
-        if node._second is None:  # the operands are the parents
-            return list(node._first), [True] * len(node._first)
-        parents = set(map(id, node._first))
-        operands = list(node._second)
-        return operands, [id(operand) in parents for operand in operands]
-    if node._second is None:
-        return [node._first], [first_local is not None]
-    return [node._first, node._second], [first_local is not None, node._second_local is not None]
-
-
 _PLACEHOLDER = re.compile(r"^\{(\d+|y)\}$")
 
 
@@ -422,13 +409,12 @@ def generate(nodes: Sequence[Any], inputs: Sequence[Any], sources: Sequence[Any]
     for index, node in enumerate(nodes):
         entry = node._entry
         name = names[id(node)] = namer.new(node._label or f"v{index}")
-        if node._second is None and node._first_local.__class__ is tuple:  # n-ary, every operand a parent
-            operands = node._first
+        operands, tracked = operand_layout(node)
+        if is_nary(node) and all(tracked):  # n-ary, every operand a parent
             codes = [names[id(operand)] for operand in operands]
             key: tuple = (entry, len(operands))
             parents = list(zip(map(id, operands), range(len(operands))))
         else:
-            operands, tracked = _operand_layout(node)
             codes = [names[id(operand)] if operand.__class__ is not float and hasattr(operand, "_entry") else _code(operand)
                      for operand in operands]
             key = (entry, len(operands), *[None if hasattr(operand, "_entry") else operand if operand else

@@ -78,9 +78,10 @@ from typing import Any, Callable
 from engine import autograd, codegen, guards, tape
 from engine.errors import TraceError
 from engine.modes import collector_paused, enable_grad, is_grad_enabled, threads_tracing, tracing
+from engine.node import made_by_ops
 from engine.ops import Primitive
 from engine.guards import Same
-from engine.value import Value, _constant, _made_by_ops, _node
+from engine.value import Value, _constant, _nary_node
 
 CODE_LIMIT = 60_000  # op nodes; above, runner="auto" uses the tape: tracing, generating and compiling cost about
 # 0.07 ms of CPU per node (W1: 6,805 nodes, 0.45 s; 27,205 nodes, 2 s), the tape sets up in a third of that
@@ -110,7 +111,7 @@ def _flatten(arguments: tuple) -> tuple[list[float], list[Value], tuple, list]:
             else:
                 structure.append((kind, len(item)))
                 stack.extend(reversed(item))
-        elif kind is Value:
+        elif kind is Value or isinstance(item, Value):
             if not item.is_leaf:
                 raise TypeError(
                     f"engine.compile: an argument is a Value made by op '{item.op}' ({item!r}); the compiled "
@@ -342,8 +343,8 @@ class Compiled:
             output = _outputs_of(function(*snapshot[0], **snapshot[1]))[index]
             return tuple(autograd.gradients(output, list(operands[:-1]), _constant(1.0), True))
 
-        return _node(data, Primitive("compiled", _no_forward, eager_locals),
-                     parents, tuple(gradients), None, _made_by_ops(parents))
+        return _nary_node(data, Primitive("compiled", _no_forward, eager_locals),
+                          parents, parents, tuple(gradients), made_by_ops(parents))
 
     def _trace(self, args: tuple, kwargs: dict, numbers: list[float], values: list[Value], objects: list) -> _Trace:
         with collector_paused():  # the trace holds no cycles; the collector would rescan it again and again
@@ -469,7 +470,7 @@ def _graph_of(outputs: list[Value]) -> tuple[list, list[Value]]:
             stack = [node]
             while stack:
                 top = stack[-1]
-                pending = [operand for operand in top.operands if operand.__class__ is Value
+                pending = [operand for operand in top.operands if isinstance(operand, Value)
                            and id(operand) not in seen and operand._first is not None]
                 if pending:
                     stack.extend(reversed(pending))
@@ -483,7 +484,7 @@ def _graph_of(outputs: list[Value]) -> tuple[list, list[Value]]:
                     continue
                 nodes.append(top)
                 for operand in top.operands:
-                    if operand.__class__ is Value and operand._first is None and id(operand) not in seen:
+                    if isinstance(operand, Value) and operand._first is None and id(operand) not in seen:
                         seen.add(id(operand))
                         leaves.append(operand)
     return nodes, leaves

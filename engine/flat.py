@@ -18,7 +18,8 @@ from typing import Any
 
 from engine.autograd import walk
 from engine.ops import OPS, Primitive
-from engine.value import LEAF, Value, _constant, _made_by_ops
+from engine.node import is_nary, made_by_ops
+from engine.value import LEAF, NaryValue, Value, _new
 
 
 class _Node(tuple):
@@ -49,11 +50,13 @@ def flatten(root: Value) -> list[tuple]:
     records = []
     for node in nodes:
         entry: Primitive = node._entry
-        records.append((
-            entry.name if OPS.get(entry.name) is entry else entry, node.data, node.grad, node._label,
-            operand(node._first), node._first_local, operand(node._second),
-            None if node._first_local.__class__ is tuple else node._second_local,  # n-ary: unflatten finds it again
-        ))
+        name = entry.name if OPS.get(entry.name) is entry else entry
+        if is_nary(node):  # tuples: parents, local derivatives, all operands (None: the parents themselves)
+            records.append((name, node.data, node.grad, node._label, operand(node._first), node._first_local,
+                            None if node._second is node._first else operand(node._second), None))
+        else:
+            records.append((name, node.data, node.grad, node._label, operand(node._first), node._first_local,
+                            operand(node._second), node._second_local))
     return records
 
 
@@ -69,14 +72,18 @@ def unflatten(records: list[tuple]) -> Value:
         return item
 
     for name, data, grad, label, first, first_local, second, second_local in records:
-        node = _constant(data)  # the slots set one by one: a copy is made, not checked (detect_anomaly)
-        node.grad, node._label = grad, label
-        node._entry = OPS[name] if isinstance(name, str) else name
+        # the slots set one by one (engine.node): a copy is made, not checked (detect_anomaly)
         first = operand(first)
-        if first_local.__class__ is tuple:  # n-ary: its parents made by ops, found again
-            second_local = _made_by_ops(first)
-        node._first, node._first_local = first, first_local
-        node._second, node._second_local = operand(second), second_local
+        if first_local.__class__ is tuple:  # the record of an n-ary node: its parents made by ops found again
+            node: Value = _new(NaryValue)
+            node._made_by_ops = made_by_ops(first)
+            second = first if second is None else operand(second)
+        else:
+            node = _new(Value)
+            second = operand(second)
+        node.data, node.grad, node._label = data, grad, label
+        node._entry = OPS[name] if isinstance(name, str) else name
+        node._first, node._first_local, node._second, node._second_local = first, first_local, second, second_local
         built.append(node)
     return built[-1]
 
@@ -94,3 +101,4 @@ def reduce_value(value: Value) -> tuple:
 for _function in (_Node, leaf, unflatten):
     _function.__module__ = "chaingrad.engine.flat"
 copyreg.pickle(Value, reduce_value)
+copyreg.pickle(NaryValue, reduce_value)

@@ -46,7 +46,8 @@ _ENGINE = __file__.rsplit("/", 1)[0]
 _LIBRARY = (_ENGINE, _ENGINE.rsplit("/", 1)[0] + "/nn/")  # chaingrad's own code: walked no further
 _BUDGET = 1_000_000  # objects walked per call at most; beyond, the rest is not guarded (and the trace warns)
 _RANDOM_MODULES = ("random", "numpy.random", "secrets")
-_ROW, _VALUES = {Value, float, int, bool}, {Value}
+_NARY = Value._nary_class
+_ROW, _VALUES = {Value, _NARY, float, int, bool}, {Value}
 
 
 class Same:
@@ -99,7 +100,7 @@ def state(roots: list, findings: list | None = None) -> tuple:
         if kind is int or kind is bool or kind is str or item is None:
             found.append(item)
             continue
-        if kind is Value:
+        if kind is Value or kind is _NARY:
             found.append(item)  # identity: Values have no __eq__
             continue
         if id(item) in seen:
@@ -369,8 +370,8 @@ class watching:
         global _watchers
         with _lock:
             if _watchers == 0:
-                Value.data = _slot_property("data")  # type: ignore[misc, assignment]
-                Value.grad = _slot_property("grad")  # type: ignore[misc]
+                Value.data = _slot_property("data")  # type: ignore[assignment]
+                Value.grad = _slot_property("grad")
                 Value.__eq__ = _equal  # type: ignore[method-assign, assignment]
                 Value.__ne__ = _not_equal  # type: ignore[method-assign, assignment]
                 Value.__hash__ = _hash  # type: ignore[method-assign, assignment]
@@ -388,8 +389,8 @@ class watching:
             _recorders.pop(get_ident(), None)
             _watchers -= 1
             if _watchers == 0:
-                Value.data = _SLOTS["data"]  # type: ignore[misc]
-                Value.grad = _SLOTS["grad"]  # type: ignore[misc]
+                Value.data = _SLOTS["data"]
+                Value.grad = _SLOTS["grad"]
                 del Value.__eq__, Value.__ne__, Value.__hash__
 
 

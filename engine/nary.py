@@ -15,7 +15,8 @@ from typing import Any, Iterable, Sequence
 
 from engine.modes import threads_tracing, threads_without_grad
 from engine.ops import LEAF, OPS
-from engine.value import Operand, Value, _as_float, _constant, _made_by_ops, _node, _traced_constant
+from engine.node import made_by_ops as _made_by_ops
+from engine.value import Operand, Value, _as_float, _constant, _nary_node, _traced_constant
 
 _SUM, _DOT, _MAX = OPS["sum"], OPS["dot"], OPS["max"]
 _builtin_sum, _builtin_max = builtins.sum, builtins.max  # engine.sum and engine.max shadow them here
@@ -42,7 +43,7 @@ def _numbers(items: list, where: str) -> tuple[list[float], Any, tuple | None]:
     comprehension both reads and checks them (one for leaves, which a neuron's weights are, and
     one for all tracked Values).
     """
-    if items and items[0].__class__ is Value:
+    if items and (items[0].__class__ is Value or isinstance(items[0], Value)):
         try:
             numbers = [item.data for item in items if item._entry is LEAF]
             if len(numbers) == len(items):
@@ -77,12 +78,13 @@ def sum(values: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001
     total = _builtin_sum(numbers)
     if tracked is False or threads_without_grad and get_ident() in threads_without_grad:
         if threads_tracing and _traced_constant(tuple(items)):
-            return _node(total, _SUM, (), (), tuple(items), ())
+            return _nary_node(total, _SUM, tuple(items), (), (), ())
         return _constant(total)
     if tracked is True:
-        return _node(total, _SUM, tuple(items), (1.0,) * len(items), None, made_by_ops)
+        parents = tuple(items)
+        return _nary_node(total, _SUM, parents, parents, (1.0,) * len(items), made_by_ops or ())
     parents = tuple(item for item, flag in zip(items, tracked) if flag)
-    return _node(total, _SUM, parents, (1.0,) * len(parents), tuple(items), _made_by_ops(parents))
+    return _nary_node(total, _SUM, tuple(items), parents, (1.0,) * len(parents), _made_by_ops(parents))
 
 
 def max(values: Iterable[Operand]) -> Value:  # noqa: A001 - engine.max, as torch.max
@@ -102,14 +104,14 @@ def max(values: Iterable[Operand]) -> Value:  # noqa: A001 - engine.max, as torc
     largest = _builtin_max(numbers)
     if tracked is False or threads_without_grad and get_ident() in threads_without_grad:
         if threads_tracing and _traced_constant(tuple(items)):
-            return _node(largest, _MAX, (), (), tuple(items), ())
+            return _nary_node(largest, _MAX, tuple(items), (), (), ())
         return _constant(largest)
     flags = [tracked] * len(items) if tracked is True else tracked
     derivatives = _MAX.derivative(*numbers, largest)
     parents = tuple(item for item, flag in zip(items, flags) if flag)
     local_derivatives = tuple(local for local, flag in zip(derivatives, flags) if flag)
-    return _node(largest, _MAX, parents, local_derivatives, None if tracked is True else tuple(items),
-                 _made_by_ops(parents))
+    return _nary_node(largest, _MAX, parents if tracked is True else tuple(items), parents, local_derivatives,
+                      _made_by_ops(parents))
 
 
 def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | None = None) -> Value:
@@ -175,23 +177,24 @@ def _dot(weights: list, inputs: list, input_numbers: list, input_tracked: Any, i
         made_by_ops: Any = weight_ops  # a tuple: the weights are all tracked
         if input_tracked:
             made_by_ops += input_ops  # (one layer's neurons share one tuple when their weights are leaves)
-        if bias.__class__ is Value and bias._entry is not None:
+        if isinstance(bias, Value) and bias._entry is not None:
             total += bias.data
             if bias._first is not None:  # made by ops (as _made_by_ops tells them)
                 made_by_ops += (bias,)
             if input_tracked:
-                return _node(total, _DOT, (*weights, *inputs, bias), (*input_numbers, *weight_numbers, 1.0), None,
-                             made_by_ops)
-            return _node(total, _DOT, (*weights, bias), (*input_numbers, 1.0), (*weights, *input_numbers, bias),
-                         made_by_ops)
+                parents = (*weights, *inputs, bias)
+                return _nary_node(total, _DOT, parents, parents, (*input_numbers, *weight_numbers, 1.0), made_by_ops)
+            return _nary_node(total, _DOT, (*weights, *input_numbers, bias), (*weights, bias), (*input_numbers, 1.0),
+                              made_by_ops)
         if bias is None:
             if input_tracked:
-                return _node(total, _DOT, (*weights, *inputs), (*input_numbers, *weight_numbers), None, made_by_ops)
-            return _node(total, _DOT, tuple(weights), tuple(input_numbers), (*weights, *input_numbers), made_by_ops)
+                parents = (*weights, *inputs)
+                return _nary_node(total, _DOT, parents, parents, (*input_numbers, *weight_numbers), made_by_ops)
+            return _nary_node(total, _DOT, (*weights, *input_numbers), tuple(weights), tuple(input_numbers), made_by_ops)
     # anything else: the tracked operands are the parents, each with its partner's number
     bias_operands: tuple = ()
     bias_parents: tuple = ()
-    if bias.__class__ is Value:
+    if isinstance(bias, Value):
         total += bias.data
         bias_operands = (bias,)
         bias_parents = bias_operands if bias._entry is not None else ()
@@ -206,9 +209,9 @@ def _dot(weights: list, inputs: list, input_numbers: list, input_tracked: Any, i
     parents = (*(parent for parent, _ in pairs), *bias_parents)
     if not parents or not recording:
         if threads_tracing and _traced_constant((*weights, *inputs, *bias_operands)):
-            return _node(total, _DOT, (), (), (*weights, *inputs, *bias_operands), ())
+            return _nary_node(total, _DOT, (*weights, *inputs, *bias_operands), (), (), ())
         return _constant(total)
     local_derivatives = (*(local for _, local in pairs), *(1.0 for _ in bias_parents))
     operands = (*weights, *inputs, *bias_operands)
-    return _node(total, _DOT, parents, local_derivatives, None if len(operands) == len(parents) else operands,
-                 _made_by_ops(parents))
+    return _nary_node(total, _DOT, parents if len(operands) == len(parents) else operands, parents, local_derivatives,
+                      _made_by_ops(parents))

@@ -1,27 +1,8 @@
-"""`Value`: one scalar in a computation graph, and the node builder every op goes through.
+"""`Value`: one scalar in a computation graph, and the node builders every op goes through.
 
 A Value made by an op records its operands and its local derivatives d(out)/d(operand), which the
-op's entry in engine.ops computes while the numbers are at hand. Its slots:
-
-    data, grad          the number, and d(root)/d(this Value) after root.backward()
-    _label              a name for pictures and messages ('' if none)
-    _entry              the op's entry (engine.ops.Primitive); LEAF for a tracked leaf; None for
-                        an untracked constant (made under no_grad(), from constants, or by detach())
-    _first, _second     the operands of a one- or two-operand op as given, Values or numbers
-                        (``_second`` is None for a one-operand op; both None for a Value made
-                        by no op: so ``_first is None`` tells a leaf or a constant)
-    _first_local,       the local derivative for each operand, or None where the operand is a
-    _second_local       number or an untracked Value (it is not a parent)
-
-An n-ary node (engine.sum, engine.dot, users' ops of three or more operands) keeps a tuple of
-its parents in ``_first``, a tuple of their local derivatives in ``_first_local``, all of its
-operands in ``_second`` (None where they are exactly the parents), and in ``_second_local`` the
-tuple of those parents made by ops, the only ones the graph walk descends into (a neuron's
-weights are leaves: the walk never looks at them one by one). Holding one or two parents in
-slots rather than tuples makes a node one object instead of three.
-
-Nothing in a node refers to the node itself, so a graph is freed by reference counting the moment
-its last Value is dropped (no reference cycles, no work for the cycle collector).
+op's entry in engine.ops computes while the numbers are at hand. Its slots, and those of an n-ary
+node (NaryValue), are described once, in engine.node, with every function that reads them.
 """
 
 from __future__ import annotations
@@ -30,7 +11,7 @@ from _thread import get_ident
 from numbers import Real
 from typing import Any, Callable, Iterator, Sequence
 
-from engine import autograd, ops
+from engine import autograd, node, ops
 from engine.errors import AnomalyError, NoGradError
 from engine.modes import (
     is_grad_enabled,
@@ -39,6 +20,7 @@ from engine.modes import (
     threads_tracing,
     threads_without_grad,
 )
+from engine.node import made_by_ops
 from engine.ops import LEAF, Primitive
 
 Operand = Any  # a Value or a number
@@ -73,7 +55,7 @@ def _check_label(label: object) -> str:
 
 
 def _number_for_comparison(x: Operand) -> Any:
-    if x.__class__ is Value:
+    if isinstance(x, Value):
         if threads_tracing:
             _refuse_inside_trace("a comparison of Values (<, <=, >, >=, max, min, sorted)")
         return x.data
@@ -92,15 +74,21 @@ def _refuse_inside_trace(what: str) -> None:
 # ---- building nodes ----------------------------------------------------------------------------
 
 
-def _node(data: float, entry: Primitive, first: Operand, first_local: Any, second: Operand, second_local: Any) -> Value:
-    """The one node builder: a new tracked Value made by `entry` (see the module docstring)."""
-    if threads_in_anomaly_mode and data - data and get_ident() in threads_in_anomaly_mode:  # data - data: 0.0 if finite
+def _refuse_non_finite(data: float, entry: Primitive, operands: Sequence[Any]) -> None:
+    """Under detect_anomaly(): raise AnomalyError if `data` is not finite (data - data: 0.0 if finite)."""
+    if threads_in_anomaly_mode and data - data and get_ident() in threads_in_anomaly_mode:
         raise AnomalyError(
             f"op '{entry.name}' produced a non-finite value {data!r} from operands "
-            + ", ".join(repr(operand) for operand in (first if first_local.__class__ is tuple else (first, second))
-                        if operand is not None)
+            + ", ".join(repr(operand) for operand in operands if operand is not None)
             + "; look at these inputs (detect_anomaly() stopped at the first non-finite result)"
         )
+
+
+def _node(data: float, entry: Primitive, first: Operand, first_local: Any, second: Operand, second_local: Any) -> Value:
+    """The node builder of one- and two-operand ops: a new tracked Value made by `entry` (engine.node
+    describes its slots)."""
+    if threads_in_anomaly_mode:
+        _refuse_non_finite(data, entry, (first, second))
     out = _new(Value)
     out.data = data
     out.grad = 0.0
@@ -113,16 +101,31 @@ def _node(data: float, entry: Primitive, first: Operand, first_local: Any, secon
     return out
 
 
-def _made_by_ops(parents: Sequence[Any]) -> tuple:
-    """Those of an n-ary node's parents made by ops (not leaves): the only ones the walk descends into."""
-    return tuple([parent for parent in parents if parent._first is not None])  # a leaf has no operands
+def _nary_node(data: float, entry: Primitive, operands: tuple, parents: tuple, local_derivatives: tuple,
+               made_by_ops: tuple) -> Value:
+    """The node builder of n-ary ops: a new NaryValue made by `entry` from `operands`, of which
+    `parents` are tracked Values (`operands` is `parents` itself when all are) and `made_by_ops`
+    were made by ops (engine.node describes its slots)."""
+    if threads_in_anomaly_mode:
+        _refuse_non_finite(data, entry, operands)
+    out = _new(NaryValue)
+    out.data = data
+    out.grad = 0.0
+    out._label = ""
+    out._entry = entry
+    out._first = parents
+    out._first_local = local_derivatives
+    out._second = operands
+    out._second_local = None
+    out._made_by_ops = made_by_ops
+    return out
 
 
 def _traced_constant(operands: tuple) -> bool:
     """While this thread traces for engine.compile, an op on untracked Values still makes a node (one
     with no parents), so that the compiled code computes it anew from their numbers on every call
     instead of folding it into a constant: only true constants are folded."""
-    return get_ident() in threads_tracing and any(operand.__class__ is Value for operand in operands)
+    return get_ident() in threads_tracing and any(isinstance(operand, Value) for operand in operands)
 
 
 def _constant(data: float) -> Value:
@@ -163,6 +166,8 @@ def _binary(entry: Primitive) -> Callable[[Operand, Operand], Any]:
             a_number, a_tracked = a.data, a._entry is not None
         elif a.__class__ is float:
             a_number, a_tracked = a, False
+        elif isinstance(a, Value):  # an n-ary node (NaryValue)
+            a_number, a_tracked = a.data, a._entry is not None
         elif isinstance(a, Real):
             a = a_number = float(a)
             a_tracked = False
@@ -172,6 +177,8 @@ def _binary(entry: Primitive) -> Callable[[Operand, Operand], Any]:
             b_number, b_tracked = b.data, b._entry is not None
         elif b.__class__ is float:
             b_number, b_tracked = b, False
+        elif isinstance(b, Value):  # an n-ary node (NaryValue)
+            b_number, b_tracked = b.data, b._entry is not None
         elif isinstance(b, Real):
             b = b_number = float(b)
             b_tracked = False
@@ -205,12 +212,12 @@ def _many(entry: Primitive, operands: tuple) -> Any:
     tracked = [isinstance(operand, Value) and operand._entry is not None for operand in operands]
     if not any(tracked) or not is_grad_enabled():
         if threads_tracing and _traced_constant(operands):
-            return _node(data, entry, (), (), tuple(operands), ())
+            return _nary_node(data, entry, tuple(operands), (), (), ())
         return _constant(data)
     derivatives = entry.derivative(*numbers, data)
     parents = tuple(operand for operand, flag in zip(operands, tracked) if flag)
     local_derivatives = tuple(local for local, flag in zip(derivatives, tracked) if flag)
-    return _node(data, entry, parents, local_derivatives, None if all(tracked) else operands, _made_by_ops(parents))
+    return _nary_node(data, entry, parents if all(tracked) else operands, parents, local_derivatives, made_by_ops(parents))
 
 
 _COPY = ops.OPS["copy"]
@@ -236,10 +243,18 @@ class Value:
         local_derivatives: d(self)/d(parent) for each parent, in the same order.
     """
 
-    __slots__ = ("data", "grad", "_label", "_entry", "_first", "_second", "_first_local", "_second_local")
+    __slots__ = node.SLOTS
+    _made_by_ops: tuple | None = None  # a slot of n-ary nodes (NaryValue) only; see engine.node
+    _nary_class: type  # NaryValue, for engine.autograd's loops (which cannot import this module)
 
     data: float
     grad: Any  # a float, or a Value after backward(create_graph=True)
+    _label: str
+    _entry: Primitive | None
+    _first: Any
+    _second: Any
+    _first_local: Any
+    _second_local: Any
 
     def __init__(self, data: float, label: str = "", requires_grad: bool = True) -> None:
         self.data = _as_float(data, "Value()")
@@ -267,21 +282,17 @@ class Value:
     @property
     def parents(self) -> tuple[Value, ...]:
         """The Values this one was made from that take part in autograd, in operand order."""
-        return autograd.parents_of(self)
+        return node.parents_of(self)
 
     @property
     def local_derivatives(self) -> tuple[Any, ...]:
         """d(self)/d(parent) for each parent, in the order of `parents`."""
-        return autograd.local_derivatives_of(self)
+        return node.local_derivatives_of(self)
 
     @property
     def operands(self) -> tuple[Any, ...]:
         """Everything the op was given, in order: parents, untracked Values and numbers (the 1 of b + 1)."""
-        if self._first_local.__class__ is tuple:
-            return self._first if self._second is None else self._second
-        if self._entry is None or self._entry is LEAF:
-            return ()
-        return (self._first,) if self._second is None else (self._first, self._second)
+        return node.operands_of(self)
 
     @property
     def requires_grad(self) -> bool:
@@ -446,6 +457,16 @@ class Value:
         (the lecture's manual backprop: ``o._backward(); n._backward(); ...``)."""
         if not self.is_leaf:
             autograd.backpropagate([self])
+
+
+class NaryValue(Value):
+    """A Value made by an n-ary op (engine.sum, engine.dot, engine.max, users' ops of three or more
+    operands): one more slot, its parents made by ops (engine.node describes its layout)."""
+
+    __slots__ = node.NARY_SLOTS
+
+
+Value._nary_class = NaryValue
 
 
 class Op:

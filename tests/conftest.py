@@ -5,6 +5,7 @@ import gc
 import pytest
 
 from engine import Value
+from engine.value import NaryValue
 
 
 @pytest.fixture
@@ -15,7 +16,7 @@ def count_values():
     collector_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        yield lambda: len([obj for obj in gc.get_objects() if type(obj) is Value])
+        yield lambda: len([obj for obj in gc.get_objects() if type(obj) in (Value, NaryValue)])
     finally:
         if collector_was_enabled:
             gc.enable()

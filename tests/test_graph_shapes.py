@@ -1,12 +1,14 @@
 """Graph-shape regressions: reused nodes, diamonds, n-ary nodes with repeated parents, deep chains."""
 
 import math
+import pickle
 import sys
 
 import pytest
 
 import engine
 from engine import Value, autograd
+from engine.value import NaryValue
 
 
 def test_x_times_x_keeps_both_slots():
@@ -156,8 +158,8 @@ def n_ary_nodes():
 def test_the_walk_descends_only_into_parents_made_by_ops(name):
     node = n_ary_nodes()[name]
     n_ary = node if node.op != "*" else node.parents[0]  # l2 is a dot times a number
-    assert n_ary._first_local.__class__ is tuple
-    assert n_ary._second_local == tuple(parent for parent in n_ary.parents if not parent.is_leaf)
+    assert isinstance(n_ary, NaryValue) and n_ary._second_local is None  # one slot, one meaning (engine.node)
+    assert n_ary._made_by_ops == tuple(parent for parent in n_ary.parents if not parent.is_leaf)
     order = engine.topological_order(node)
     assert order[-1] is node and len(order) == len(set(order))
     assert all(order.index(parent) < order.index(value) for value in order for parent in value.parents)
@@ -199,3 +201,21 @@ def test_the_fast_n_ary_builders_store_what_their_entrys_derivative_line_gives(n
     expected = n_ary._entry.derivative(*operands, n_ary.data)
     tracked = [isinstance(operand, Value) and operand.requires_grad for operand in n_ary.operands]
     assert list(n_ary.local_derivatives) == [local for local, flag in zip(expected, tracked) if flag]
+
+
+def test_an_n_ary_node_goes_wherever_a_value_goes():
+    """n-ary nodes are of their own class (engine.node): as operands, biases, first items of a sum,
+    in comparisons and in pickles they behave as any Value, and their slots read one way."""
+    a, b, c = Value(1.0), Value(2.0), Value(3.0)
+    d = engine.dot([a, b], [b, c])  # 8
+    e = engine.dot([a, b], [c, 2.0], bias=d)  # 15: an n-ary bias, numbers among the operands
+    f = engine.sum([e, d, 1.0])  # 24: an n-ary first item
+    g = (2 * f - e) / d + engine.max([d, e, 0.0])
+    assert d < e and max(d, e) is e and e.operands == (a, b, c, 2.0, d) and e.parents == (a, b, c, d)
+    assert d._second is d._first and e._second == e.operands and e._made_by_ops == (d,)
+    g.backward()
+    # g = e/d + 2 + 2/d + e: dg/de = 1/d + 1 = 9/8; dg/dd = -(e + 2)/d^2 + dg/de (d is e's bias) = 55/64
+    assert (a.grad, b.grad, c.grad) == (9 / 8 * 3 + 55 / 64 * 2, 9 / 8 * 2 + 55 / 64 * 4, 9 / 8 * 1 + 55 / 64 * 2)
+    copy = pickle.loads(pickle.dumps(g))
+    assert copy.data == g.data == 19.125
+    assert [type(node).__name__ for node in engine.topological_order(copy)].count("NaryValue") == 4
