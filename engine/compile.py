@@ -317,7 +317,8 @@ class Compiled:
         sources = trace.captured + values if values else trace.captured
         backward = is_grad_enabled()
         outputs, gradients = trace.runner.run(numbers, sources, backward)
-        loss = self._output(trace.runner, 0, outputs[0], gradients, sources, backward, args, kwargs, numbers)
+        call = (args, kwargs, numbers, structure)  # for create_graph: this call's arguments and numbers
+        loss = self._output(trace.runner, 0, outputs[0], gradients, sources, backward, call)
         if trace.output_shape is None:
             return loss
         made = [loss]
@@ -326,20 +327,26 @@ class Compiled:
                 made.append(_constant(outputs[index]))
             else:
                 _, more = runner.run(numbers, sources, True)
-                made.append(self._output(runner, index, outputs[index], more, sources, backward, args, kwargs, numbers))
+                made.append(self._output(runner, index, outputs[index], more, sources, backward, call))
         return _unflatten(trace.output_shape, iter(made))
 
     def _output(self, runner: Any, index: int, data: float, gradients: Any, sources: list, backward: bool,
-                args: tuple, kwargs: dict, numbers: list[float]) -> Value:
+                call: tuple) -> Value:
         """Output `index` as a Value: one node of op 'compiled' whose parents are the tracked sources
         and whose local derivatives are `gradients`; an untracked Value without any."""
         parents = tuple(sources[position] for position in runner.gradient_sources)
         if not (backward and parents):
             return _constant(data)
         function = self.function
-        snapshot = _rebuild((args, kwargs), list(numbers), [], False)[0]  # the numbers of this call
 
         def eager_locals(*operands: Any) -> Any:  # for create_graph: the eager graph's gradients
+            args, kwargs, numbers, structure = call
+            if _flatten((args, kwargs) if kwargs else args)[2] != structure:
+                raise TraceError(
+                    f"backward(create_graph=True) of a call of {self.__name__}: its arguments changed shape since "
+                    "the call, and create_graph runs it again on the numbers of the call; call backward first"
+                )
+            snapshot = _rebuild((args, kwargs), numbers, [], False)[0]  # the numbers of the call, not of now
             output = _outputs_of(function(*snapshot[0], **snapshot[1]))[index]
             return tuple(autograd.gradients(output, list(operands[:-1]), _constant(1.0), True))
 
