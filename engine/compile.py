@@ -79,12 +79,16 @@ from engine import autograd, codegen, guards, tape
 from engine.errors import TraceError
 from engine.modes import collector_paused, enable_grad, is_grad_enabled, threads_tracing, tracing
 from engine.node import made_by_ops
-from engine.ops import Primitive
+from engine.ops import OPS, Primitive
 from engine.guards import Same
 from engine.value import Value, _constant, _nary_node
 
 CODE_LIMIT = 60_000  # op nodes; above, runner="auto" uses the tape: tracing, generating and compiling cost about
-# 0.07 ms of CPU per node (W1: 6,805 nodes, 0.45 s; 27,205 nodes, 2 s), the tape sets up in a third of that
+# 0.07 ms of CPU per node (W1: 6,805 nodes, 0.45 s; 27,205 nodes, 2 s), the tape sets up in a third of that.
+# But the tape runs a node of one or two operands slower than eager does (a 30,000-node chain: tape 20.3 ms, eager
+# 16.7 ms, code 1.8 ms per call): a graph made mostly of such nodes gets code up to 4 * CODE_LIMIT nodes (a 10^5-node
+# chain: 6.3 ms per call, 1.3x the plain-float floor, after a first call of 2.7 s), the tape only above that.
+_SUM_OR_DOT = (OPS["sum"], OPS["dot"])
 _STRING_LIKE = (str, bytes, type(None), type)
 _FLOAT_ONLY = {float}
 
@@ -393,6 +397,9 @@ class Compiled:
         runner_kind = self.runner
         if runner_kind == "auto":
             runner_kind = "code" if len(nodes) <= CODE_LIMIT else "tape"
+            if runner_kind == "tape" and len(nodes) <= 4 * CODE_LIMIT:
+                inner_loops = sum(1 for node in nodes if node._entry in _SUM_OR_DOT)  # what the tape runs at C speed
+                runner_kind = "code" if 2 * inner_loops < len(nodes) else "tape"
         build = codegen.generate if runner_kind == "code" else tape.Tape
         runners: list[Any] = [build(nodes, inputs, graph_sources, outputs)]
         for output in outputs[1:]:  # every other output differentiable too: a runner of its own cone
@@ -521,7 +528,8 @@ def compile(function: Callable[..., Any], runner: str = "auto", max_traces: int 
         function: returns a Value (the loss), or tuples, lists or dicts of Values and numbers
             (every Value differentiable; the first is the one the main compiled backward serves).
         runner: 'code' (generated Python, fastest), 'tape' (no code generated: for graphs too big
-            to compile), or 'auto' (code up to engine.compile.CODE_LIMIT op nodes).
+            to compile), or 'auto' (code up to engine.compile.CODE_LIMIT op nodes, or 4 times that
+            for graphs made mostly of one- and two-operand nodes, which the tape runs slower than eager).
         max_traces: how many different argument structures to trace before running eagerly.
     """
     return Compiled(function, runner, max_traces)

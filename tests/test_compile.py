@@ -479,9 +479,11 @@ def test_auto_takes_the_tape_for_big_graphs(monkeypatch):
     monkeypatch.setattr(sys.modules["engine.compile"], "CODE_LIMIT", 5)
     w = Value(0.3)
     small = engine.compile(lambda x: w * x)
-    big = engine.compile(lambda x: ((w * x).tanh() * w + x).sin() * w)
-    small(1.0), big(1.0)
-    assert small.source.startswith("def step") and big.source.startswith("# engine.compile's tape runner")
+    chain = engine.compile(lambda x: ((w * x).tanh() * w + x).sin() * w)  # one- and two-operand nodes: code
+    big = engine.compile(lambda x: engine.sum([engine.dot([w, w], [x, x * 2.0]) for _ in range(6)]))  # dots: tape
+    small(1.0), chain(1.0), big(1.0)
+    assert small.source.startswith("def step") and chain.source.startswith("def step")
+    assert big.source.startswith("# engine.compile's tape runner")
 
 
 def test_no_graph_outlives_its_call(count_values):
