@@ -225,7 +225,8 @@ class _Trace:
     """One traced structure: its runners, the Values it reads, and how to rebuild the outputs."""
 
     def __init__(self, runners: list, captured: list[Value], output_shape: Any, nodes: int,
-                 recorder: guards.Recorder) -> None:
+                 recorder: guards.Recorder, leaf_outputs: dict[int, int]) -> None:
+        self.leaf_outputs = leaf_outputs  # output index -> index among the sources, for outputs that are one
         self.runners = runners  # one per output Value: the first also gives every output's number
         self.runner = runners[0]
         self.captured = captured  # parameters and untracked constants the function read
@@ -322,12 +323,18 @@ class Compiled:
         backward = is_grad_enabled()
         outputs, gradients = trace.runner.run(numbers, sources, backward)
         call = (args, kwargs, numbers, structure)  # for create_graph: this call's arguments and numbers
-        loss = self._output(trace.runner, 0, outputs[0], gradients, sources, backward, call)
+        leaf_outputs = trace.leaf_outputs
+        if 0 in leaf_outputs:  # fn returned a parameter or a Value argument itself: that Value, as eagerly
+            loss = sources[leaf_outputs[0]]
+        else:
+            loss = self._output(trace.runner, 0, outputs[0], gradients, sources, backward, call)
         if trace.output_shape is None:
             return loss
         made = [loss]
         for index, runner in enumerate(trace.runners[1:], 1):
-            if runner is None or not backward:
+            if index in leaf_outputs:
+                made.append(sources[leaf_outputs[index]])
+            elif runner is None or not backward:
                 made.append(_constant(outputs[index]))
             else:
                 _, more = runner.run(numbers, sources, True)
@@ -413,7 +420,9 @@ class Compiled:
         for index, runner in enumerate(runners):
             if runner is not None:
                 _verify(runner, numbers, graph_sources, outputs if index == 0 else [outputs[index]], self.__name__)
-        return _Trace(runners, captured, output_shape, len(nodes), recorder)
+        position = {id(source): index for index, source in enumerate(graph_sources)}
+        leaf_outputs = {index: position[id(output)] for index, output in enumerate(outputs) if id(output) in position}
+        return _Trace(runners, captured, output_shape, len(nodes), recorder, leaf_outputs)
 
 
 def _outputs_of(result: Any) -> list:

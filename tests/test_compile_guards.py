@@ -558,3 +558,17 @@ def test_a_side_effect_on_what_fn_reads_is_warned_about_and_traced_again():
         first = compiled(1.0)
     second = compiled(1.0)
     assert (first.data, second.data) == (1.0, 2.0) and compiled.traces == 2
+
+
+def test_a_returned_parameter_or_value_argument_is_that_value():
+    w = Value(0.5)
+    compiled = engine.compile(lambda a, x: ((a * x * w).tanh(), a, w))
+    a = Value(2.0)
+    loss, same_a, same_w = compiled(a, 1.5)
+    assert same_a is a and same_w is w
+    (loss + same_a * 3.0 + same_w).backward()
+    v, b = Value(0.5), Value(2.0)
+    eager = (b * 1.5 * v).tanh() + b * 3.0 + v
+    eager.backward()
+    assert (a.grad, w.grad) == (b.grad, v.grad)
+    assert engine.compile(lambda: w)() is w
