@@ -39,12 +39,14 @@ or raises TraceError naming the line and the fix, or (random numbers) warns once
 - Warned at the trace, naming the line: random numbers drawn inside `fn` (``random``, a
   ``random.Random``, numpy's random), which are baked in; ``isinstance(x, float)`` or ``type(x)``
   on a number argument, which is a Value while tracing.
-- Not seen (the limits that remain): numbers `fn` gets from where the guards do not walk: the
-  attributes of chaingrad's own classes and of installed packages, files, clocks, C extensions;
-  ``is`` between a Value argument and another Value. Side effects of `fn` (printing, appending to a
-  list) happen while tracing only, as under jax.jit; one on what `fn` reads is warned about. The safe pattern: pass the model and
-  everything that changes as arguments (``step(model, X, y)``): numbers become inputs, the model is
-  guarded by identity and by what it holds.
+- Not seen (the limits that remain): numbers `fn` gets from where the guards do not walk (the
+  attributes of chaingrad's own classes and of installed packages' objects, files, clocks, C
+  extensions); ``is`` between a Value argument and another Value; the state create_graph's eager
+  re-run reads, which is that of the backward, not of the call. Side effects of `fn` (printing,
+  appending to a list) happen while tracing only, as under jax.jit; one on what `fn` reads is
+  warned about. The safe pattern: pass the model and everything that changes as arguments
+  (``step(model, X, y)``): numbers become inputs, the model is guarded by identity and by what it
+  holds. A parameter or Value argument that `fn` returns comes back as itself.
 
 The checks Value.__pow__ makes before its op (0 to a negative power, a tracked exponent of a base
 <= 0) run on the traced numbers only; later calls give inf or nan there, as engine.power does.
