@@ -47,6 +47,7 @@ _LIBRARY = (_ENGINE, _ENGINE.rsplit("/", 1)[0] + "/nn/")  # chaingrad's own code
 _BUDGET = 1_000_000  # objects walked per call at most; beyond, the rest is not guarded (and the trace warns)
 _RANDOM_MODULES = ("random", "numpy.random", "secrets")
 _NARY = Value._nary_class
+_OBJECT_EQ, _OBJECT_HASH = object.__eq__, object.__hash__
 _ROW, _VALUES = {Value, _NARY, float, int, bool}, {Value}
 
 
@@ -125,7 +126,9 @@ def state(roots: list, findings: list | None = None) -> tuple:
             found.append(tuple(item))  # the keys
             stack.extend(item.values())
             continue
-        found.append(Same(item))
+        # by identity: the object itself where its class compares by identity (no Same to make, no
+        # __hash__ of Python's to call on every lookup), else wrapped in Same
+        found.append(item if kind.__eq__ is _OBJECT_EQ and kind.__hash__ is _OBJECT_HASH else Same(item))
         if kind is types.ModuleType:
             if findings is not None and item.__name__ in _RANDOM_MODULES and id(item) in named:
                 findings.append(("random", *named[id(item)]))
