@@ -179,6 +179,22 @@ class CompiledChaingrad(Chaingrad):
         return step
 
 
+class Tiny(ScalarEngine):
+    """engine/tiny.py, the reading core on the same op table (W2, W3, W4 only: it has no nn)."""
+
+    name = "tiny"
+
+    def __init__(self) -> None:
+        from engine.tiny import Value
+
+        self.Value = Value
+
+    def wide_sum(self, ws: list, xs: list):
+        from engine import ops, tiny
+
+        return tiny.apply(ops.OPS["dot"], (*ws, *xs))  # one node, as engine.dot
+
+
 # ---------------------------------------------------------------------------------------------
 class Micrograd(ScalarEngine):
     """micrograd 0.1.0 as published, with a tanh added in its own style (it has none)."""
@@ -234,4 +250,4 @@ class Micrograd(ScalarEngine):
             sys.setrecursionlimit(limit)
 
 
-ENGINES = {"floor": Floor, "chaingrad": Chaingrad, "compiled": CompiledChaingrad, "micrograd": Micrograd}
+ENGINES = {"floor": Floor, "chaingrad": Chaingrad, "compiled": CompiledChaingrad, "micrograd": Micrograd, "tiny": Tiny}

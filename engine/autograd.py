@@ -95,6 +95,10 @@ def backpropagate(nodes: Sequence[Any], create_graph: bool = False) -> None:
     neuron behind a ReLU that is off): every product would be a zero, and adding one changes no
     gradient (only the sign of a zero one). A non-finite local derivative still sends 0 * inf = NaN.
     In W1, 47% of the dot nodes have gradient 0 (-18 M instructions a step).
+
+    The 堆放 line is written once per layout (an n-ary node's tuples; a node's first and second
+    slot). Written once, over tuples made for each one- or two-operand node, it cost W1 154.8 ->
+    167.7 M instructions per step and W2 (100,000 nodes) 991 -> 1273 M; engine/tiny.py writes it once.
     """
     if not nodes:
         return

@@ -101,7 +101,8 @@ def _operator(template: str, reflected: bool = False) -> Callable[[Symbol, Any],
 
 
 class Symbol:
-    """A number of the generated code, by its source text: ops on it build the expression."""
+    """A number of the generated code, by its source text: ops on it build the expression. It is an
+    engine.ops.ValueLike, as a Value is, so that the entries' derivative lines run on it."""
 
     __slots__ = ("code", "context")
 
@@ -143,7 +144,7 @@ class Symbol:
         return Symbol(f"abs({self.code})", self.context)
 
     def __pow__(self, other: Any) -> Symbol:
-        raise _NotSymbolic("**")  # Python's ** raises where engine's power gives inf: use _power
+        raise _NotSymbolic("**")  # the user's ** (the '**' entry of engine.ops): lines use _power
 
     def _power(self, exponent: Any) -> Symbol:
         return self._call(OPS["**"].forward, "power", self, exponent)

@@ -9,12 +9,13 @@ the node's Values, the gradient graph of ``backward(create_graph=True)``: higher
 need no second table (as HIPS autograd's ``defvjp``, JAX's ``defjvp`` and tinygrad's gradient
 table). A one-operand op's derivative may return a bare value instead of a 1-tuple.
 
-Forward functions raise at the edges of their domain (log of x <= 0, sqrt of x < 0, x / 0,
-0 ** -1) with a message naming the op and the fix. Overflow gives +-inf in every op, as IEEE
+Forward functions raise at the edges of their domain (log of x <= 0, sqrt of x < 0, x / 0, and
+the user's 0 ** -1: see the '**' entry) with a message naming the op and the fix. Overflow gives +-inf in every op, as IEEE
 arithmetic and PyTorch do (``detect_anomaly()`` stops at it), and NaN propagates through every op.
 Derivatives that are infinite at a point (sqrt and x ** 0.5 at 0) are infinite, as in PyTorch.
 
-This module imports nothing of chaingrad's: Values reach it only through their methods.
+This module imports nothing of chaingrad's: Values reach it only through their methods, the
+`ValueLike` protocol that engine.Value, engine.tiny.Value and engine.codegen's Symbol share.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 import math
 import operator
 from numbers import Real
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable, NamedTuple, Protocol
 
 Operand = Any  # a number or a Value: the derivative lines work on both
 
@@ -33,6 +34,21 @@ class Primitive(NamedTuple):
     name: str
     forward: Callable[..., float]
     derivative: Callable[..., Any]
+
+
+class ValueLike(Protocol):
+    """What the functions below ask of anything that is not a number (engine.Value, engine.tiny.Value,
+    engine.codegen's Symbol): its number, ``**`` without the user's check (see the '**' entry), and
+    a method for each one-operand op a derivative line calls (exp, log, sin, cos, tanh, sigmoid,
+    sqrt, relu: ``exp(x)`` is ``x.exp()``). Arithmetic (+ - * / and comparisons) is Python's."""
+
+    data: Any
+
+    def _power(self, exponent: Any) -> Any: ...  # self ** exponent, inf at 0 ** -1
+
+    def _rpower(self, base: Any) -> Any: ...  # base ** self, inf at 0 ** -1
+
+    def exp(self) -> Any: ...
 
 
 LEAF = Primitive("", None, None)  # type: ignore[arg-type] # the entry of a tracked leaf: made by no op
@@ -62,8 +78,7 @@ def _of_number_or_value(name: str, numeric: Callable[[float], float]) -> Callabl
 
 
 def power(x: Operand, k: Operand) -> Operand:
-    """x ** k of numbers or Values, infinite (not an error) at x = 0 for k < 0: the form derivative
-    lines use, where an infinite derivative (sqrt at 0) is maths, not a bug in the user's forward."""
+    """x ** k of numbers or Values, as derivative lines write it: inf at 0 ** -1 (the '**' entry)."""
     if hasattr(x.__class__, "_power"):
         return x._power(k)
     if hasattr(k.__class__, "_rpower"):
@@ -72,7 +87,7 @@ def power(x: Operand, k: Operand) -> Operand:
 
 
 def number(x: Operand) -> float:
-    """The number of a number or of a Value: what a derivative line reads to make a constant."""
+    """The number of a number or of a Value (a ValueLike): what a derivative line reads to make a constant."""
     if x.__class__ in _NUMBERS:
         return x
     if hasattr(x, "data") and hasattr(x.__class__, "_power"):
@@ -164,7 +179,7 @@ def _power(x: float, k: float) -> float:
 
 
 def check_power(x: float, k: float, exponent_tracked: bool) -> None:
-    """The domain checks of a user's x ** k: 0 to a negative power divides by zero, and a tracked
+    """The domain checks of a user's x ** k (the '**' entry): 0 ** -1 raises, and a tracked
     exponent needs x > 0 (d/dk = x^k ln x)."""
     if exponent_tracked and x <= 0.0:
         raise ValueError(
@@ -242,6 +257,9 @@ OPS: dict[str, Primitive] = {
         Primitive("-", operator.sub, lambda a, b, y: (1.0, -1.0)),
         Primitive("*", operator.mul, lambda a, b, y: (b, a)),
         Primitive("/", _divide, lambda a, b, y: (1.0 / b, -y / b)),
+        # ** has two meanings. The user's x ** k (Value.__pow__, __rpow__) calls check_power first:
+        # 0 ** -1 raises ZeroDivisionError, as Python's does. A derivative line's power(x, k) (through
+        # a Value's _power, _rpower) does not: 0 ** -0.5 is inf there, sqrt's derivative at 0, as in PyTorch.
         Primitive("**", _power, _power_derivative),
         Primitive("leaky_relu", lambda x, slope: x if x > 0.0 or x != x else slope * x,
                   lambda x, slope, y: (1.0 if x > 0.0 else slope, 0.0)),

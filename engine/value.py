@@ -231,7 +231,8 @@ _add, _subtract, _multiply, _divide, _power, _leaky_relu = (
 
 
 class Value:
-    """One scalar in a computation graph: its number, its gradient and how it was made.
+    """One scalar in a computation graph: its number, its gradient and how it was made (an
+    engine.ops.ValueLike, so the op table's derivative lines run on it).
 
     Attributes:
         data: the number (a float).
@@ -386,7 +387,8 @@ class Value:
     __abs__ = abs = _unary(ops.OPS["abs"])  # NaN stays NaN
 
     def __pow__(self, exponent: Operand) -> Value:
-        """self ** exponent: a number k (integer k for a negative base) or a tracked Value (base > 0)."""
+        """self ** exponent: a number k (integer k for a negative base) or a tracked Value (base > 0);
+        0 ** -1 raises (the '**' entry of engine.ops says both meanings of **)."""
         if isinstance(exponent, (Value, Real)):
             ops.check_power(self.data, float(ops.number(exponent)), isinstance(exponent, Value) and exponent._entry is not None)
         return _power(self, exponent)
@@ -398,12 +400,11 @@ class Value:
         return _power(base, self)
 
     def _power(self, exponent: Operand) -> Value:
-        """self ** exponent without the check for 0 ** -1 (infinite): for engine.ops.power, the form
-        that derivative lines use, where an infinite derivative (sqrt at 0) is maths, not a bug."""
+        """self ** exponent as derivative lines write it (engine.ops.power): inf at 0 ** -1."""
         return _power(self, exponent)
 
     def _rpower(self, base: Operand) -> Value:
-        """base ** self without the check for 0 ** -1, as _power."""
+        """base ** self as derivative lines write it (engine.ops.power): inf at 0 ** -1."""
         return _power(base, self)
 
     def __pos__(self) -> Value:
