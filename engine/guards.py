@@ -32,6 +32,7 @@ import dis
 import functools
 import linecache
 import math
+import os
 import sys
 import threading
 import types
@@ -42,8 +43,8 @@ from typing import Any, Callable
 from engine.modes import refuse_inside_trace, threads_tracing
 from engine.value import Value
 
-_ENGINE = __file__.rsplit("/", 1)[0]
-_LIBRARY = (_ENGINE, _ENGINE.rsplit("/", 1)[0] + "/nn/")  # chaingrad's own code: walked no further
+_ENGINE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_LIBRARY = (_ENGINE, os.path.join(os.path.dirname(_ENGINE[:-1]), "nn") + os.sep)  # chaingrad's own code: not walked
 _BUDGET = 1_000_000  # objects walked per call at most; beyond, the rest is not guarded (and the trace warns)
 _RANDOM_MODULES = ("random", "numpy.random", "secrets")
 _NARY = Value._nary_class
@@ -71,7 +72,8 @@ def _library(code: Any) -> bool:
 
 
 def _names(code: Any) -> list[str]:
-    """The global and attribute names `code` and the functions nested in it load."""
+    """The global and attribute names `code` and the functions nested in it load (recursing as deep as
+    functions nest in the source: a few levels)."""
     names = list(code.co_names)
     for constant in code.co_consts:
         if constant.__class__ is types.CodeType:
