@@ -64,8 +64,8 @@ class Tape:
                 forward.append((_GENERIC, out, operand_slots, entry.forward, None))
                 if minus_one is None:
                     minus_one = constant(-1.0)
-                local_slots = {_ADD: (one, one), _SUBTRACT: (one, minus_one)}.get(entry, operand_slots[::-1])
-                locals_of[out] = [(operand_slots[position], local_slots[position]) for position in positions]
+                slotted = {_ADD: [one, one], _SUBTRACT: [one, minus_one]}.get(entry, operand_slots[::-1])
+                locals_of[out] = [(operand_slots[position], slotted[position]) for position in positions]
             else:
                 forward.append((_GENERIC, out, operand_slots, entry.forward, None))
                 first = value_count + len(extra)
