@@ -31,14 +31,14 @@ or raises TraceError naming the line and the fix, or (random numbers) warns once
   inside `fn`.
 - Refused with TraceError naming the line: a branch or comparison on a traced number (``if v > 0``,
   ``max(a, b)``), ``float(v)``, ``v.item()``, ``math.exp(v)``, ``v.data`` and ``v.grad`` of a
-  Value the trace computes, ``label == 1.0`` or a dict lookup on a number argument, writing
-  ``.data`` or ``.grad``, ``no_grad()`` and ``set_grad_enabled(False)``.
+  Value the trace computes, ``label == 1.0``, a dict lookup and ``isinstance(label, float)`` on a
+  number argument, writing ``.data`` or ``.grad``, ``no_grad()`` and ``set_grad_enabled(False)``.
 - Recomputed on every call, never folded: ops on untracked Values (a frozen parameter) and
   ``detach()`` (it passes no gradient); entries of `engine.Op` whose functions read state (called
   by name in the code). Only true constants (``x * 2.0``) are folded.
 - Warned at the trace, naming the line: random numbers drawn inside `fn` (``random``, a
-  ``random.Random``, numpy's random), which are baked in; ``isinstance(x, float)`` or ``type(x)``
-  on a number argument, which is a Value while tracing.
+  ``random.Random``, numpy's random), which are baked in; ``isinstance`` or ``type`` of an
+  expression (``isinstance(xs[0], float)``) in a frame holding a number argument, which may be it.
 - Not seen (the limits that remain): numbers `fn` gets from where the guards do not walk (the
   attributes of chaingrad's own classes and of installed packages' objects, files, clocks, C
   extensions); ``is`` between a Value argument and another Value; the state create_graph's eager

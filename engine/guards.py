@@ -22,8 +22,9 @@ little slower). Inside `fn` (code outside the engine's folder):
 - writing them raises TraceError: the compiled code would not repeat the write;
 - ``==``, ``!=`` and hashing of a leaf standing for a number argument raise TraceError (on the
   number eagerly, ``label == 1.0`` may be True; on a Value it compares identity);
-- ``isinstance(x, ...)`` and ``type(x)`` in a frame that holds such a leaf warn once, naming the
-  line (Python calls no method of x that could be refused).
+- ``isinstance(x, ...)`` and ``type(x)`` of such a leaf raise TraceError (Python calls no method of
+  x that could refuse: the call is seen by a profile function, and its first argument read off the
+  bytecode); where that argument is an expression, the trace warns once, naming the line.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ import warnings
 from _thread import get_ident
 from typing import Any, Callable
 
+from engine.errors import TraceError
 from engine.modes import refuse_inside_trace, threads_tracing
 from engine.value import Value
 
@@ -347,20 +349,52 @@ def _profile(recorder: Recorder, previous: Any) -> Callable[..., Any]:
     def profile(frame: Any, event: str, argument: Any) -> None:
         if previous is not None:
             previous(frame, event, argument)
-        if event == "c_call" and (argument is isinstance or argument is type) and not recorder.warned \
+        if event == "c_call" and (argument is isinstance or argument is type) \
                 and not frame.f_code.co_filename.startswith(_LIBRARY):
-            if any(id(local) in recorder.number_inputs for local in frame.f_locals.values()):
+            values = frame.f_locals
+            if not any(id(local) in recorder.number_inputs for local in values.values()):
+                return
+            line = frame.f_lineno
+            where = f"{frame.f_code.co_filename}:{line}: {linecache.getline(frame.f_code.co_filename, line).strip()}"
+            tested = _first_argument(frame)
+            if tested is not None and id(values.get(tested)) not in recorder.number_inputs:
+                return  # it tests something else
+            if tested is not None:
+                raise TraceError(
+                    f"engine.compile: {argument.__name__}({tested}) at {where} inside a traced function: {tested} is a "
+                    "number argument, which is a Value while tracing (isinstance(x, float) is False there, True "
+                    "eagerly), so the compiled code would keep the branch the trace took; test the type outside "
+                    "the compiled function and pass the result as a bool (which is guarded), or run it eagerly"
+                )
+            if not recorder.warned:  # the argument is an expression: it may be the number, or not
                 recorder.warned = True
-                line = frame.f_lineno
                 warnings.warn(
-                    f"engine.compile: {argument.__name__}() at {frame.f_code.co_filename}:{line}: "
-                    f"{linecache.getline(frame.f_code.co_filename, line).strip()} may test a number argument, which "
-                    "is a Value while tracing (isinstance(x, float) is False there, True eagerly), and the compiled "
-                    "code keeps the branch the trace took; test the type outside the compiled function",
+                    f"engine.compile: {argument.__name__}() at {where} may test a number argument, which is a Value "
+                    "while tracing (isinstance(x, float) is False there, True eagerly), and the compiled code keeps "
+                    "the branch the trace took; test the type outside the compiled function",
                     RuntimeWarning, stacklevel=2,
                 )
 
     return profile
+
+
+_LOADS = {"LOAD_FAST", "LOAD_DEREF", "LOAD_NAME", "LOAD_CLASSDEREF"}
+
+
+def _first_argument(frame: Any) -> str | None:
+    """The name of the local whose value is the first argument of the call the frame is making,
+    when the bytecode loads it by name just before the call's other arguments (``isinstance(x, float)``);
+    None when it is an expression."""
+    instructions = list(dis.get_instructions(frame.f_code))
+    index = next((i for i, instruction in enumerate(instructions) if instruction.offset == frame.f_lasti), None)
+    if index is None or instructions[index].opname != "CALL":
+        return None
+    count = instructions[index].arg or 0
+    end = index - 1 if instructions[index - 1].opname == "PRECALL" else index  # (PRECALL: Python 3.11)
+    loads = instructions[max(end - count, 0):end]  # the loads of the arguments, one instruction each
+    if count < 1 or len(loads) != count or not all(load.opname.startswith("LOAD_") for load in loads):
+        return None
+    return loads[0].argval if loads[0].opname in _LOADS else None
 
 
 class watching:

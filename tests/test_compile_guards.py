@@ -6,6 +6,7 @@ import math
 import pickle
 import random
 import re
+import sys
 
 import pytest
 
@@ -117,15 +118,24 @@ def test_3_a_branch_on_data_no_longer_takes_the_traced_branch():
         engine.compile(f)(1.0)
 
 
-def test_3_isinstance_of_a_number_argument_warns_naming_the_line():
+def test_3_isinstance_of_a_number_argument_is_refused_naming_the_line():
     w = Value(0.5)
 
     def f(x, label):
         return w * x * (2.0 if isinstance(label, float) else 1.0)
 
-    with pytest.warns(RuntimeWarning, match="isinstance") as record:
+    with pytest.raises(TraceError, match=r"isinstance\(label\)") as error:
         engine.compile(f)(1.0, 1.0)
+    assert "test_compile_guards.py" in str(error.value)
+    assert sys.getprofile() is None
+
+    def g(x, labels):  # the argument an expression: a warning naming the line
+        return w * x * (2.0 if isinstance(labels[0], float) else 1.0)
+
+    with pytest.warns(RuntimeWarning, match="isinstance") as record:
+        engine.compile(g)(1.0, [1.0])
     assert "test_compile_guards.py" in str(record[0].message)
+    assert engine.compile(lambda x: w * x * (2.0 if isinstance(w, Value) else 1.0))(1.0).data == 1.0  # not a number
 
 
 def test_3_a_parameter_read_through_data_is_guarded():
