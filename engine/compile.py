@@ -391,7 +391,7 @@ class Compiled:
                     RuntimeWarning, stacklevel=4,
                 )
         recorder = guards.Recorder(inputs, stand_ins)
-        with tracing(), enable_grad(), guards.watching(recorder, guards.tests_types(self._roots)):
+        with tracing(), enable_grad(), guards.watching(recorder, guards.names_type_tests(self._roots)):
             result = self.function(*traced_args, **traced_kwargs)
         outputs, output_shape = _split_outputs(result, self.__name__)
         nodes, leaves = _graph_of(outputs)

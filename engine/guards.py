@@ -433,7 +433,7 @@ class watching:
                 del Value.__eq__, Value.__ne__, Value.__hash__
 
 
-def tests_types(roots: list) -> bool:
+def names_type_tests(roots: list) -> bool:
     """Does the user's code reachable from `roots` name isinstance or type (so the trace watches them)?"""
     stack, seen = list(roots), set[int]()
     while stack:
