@@ -19,7 +19,7 @@ import engine
 import nn
 import viz
 from engine import Value
-from nn.serialize import write_atomically
+from nn.weights.files import write_atomically
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -223,7 +223,10 @@ def draw_pictures(model: nn.MLP, X, y, history, folder: str) -> str:
     neuron.zero_grad()
 
     # The backward pass of e = (a + b)(b + 1) at a = 2, b = 1, step by step (the texts' example).
-    e = viz.texts_example()[-1]
+    a, b = engine.Value(2.0, label="a"), engine.Value(1.0, label="b")
+    c, d = a + b, b + 1
+    e = c * d
+    c.label, d.label, e.label = "c", "d", "e"
     trace = viz.trace_backward(e)
     write_atomically(os.path.join(folder, "backward_trace.txt"), (trace.table() + "\n").encode("utf-8"))
     written.append("backward_trace.txt")

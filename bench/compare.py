@@ -3,6 +3,7 @@
     python -m bench.compare HEAD~3                 # W1 times: fresh processes, alternating old and new
     python -m bench.compare HEAD~3 --rounds 15
     python -m bench.compare HEAD~3 --instructions  # W1 instruction counts under valgrind (not times)
+    python -m bench.compare HEAD~3 --instructions --workload W3   # W2, W2g, W3 too (one run each)
     python -m bench.compare HEAD~3 --workload W3   # W2, W2g, W3 (times) or W4 (bytes per node)
 
 The commit is checked out into a temporary git worktree; each round runs one fresh process of the
@@ -14,12 +15,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from bench.run import instructions
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,20 +36,6 @@ def run_workload(tree: Path, workload: str, repeats: int) -> float:
     completed = subprocess.run(command, cwd=tree, capture_output=True, text=True, check=True)
     result = json.loads(completed.stdout.strip().splitlines()[-1])
     return result["bytes_per_node" if workload == "W4" else "seconds"]
-
-
-def instructions_per_step(tree: Path) -> float:
-    """W1 instructions per step of the chaingrad in `tree`: (7 steps - 2 steps) / 5, by callgrind."""
-    totals = []
-    for steps in (2, 7):
-        command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
-                   "-m", "bench.run", "--child", "chaingrad", "W1-steps", str(steps), "1"]
-        completed = subprocess.run(command, cwd=tree, capture_output=True, text=True)
-        match = re.search(r"refs:\s+([\d,]+)", completed.stderr)
-        if match is None:
-            raise RuntimeError(f"valgrind printed no instruction count:\n{completed.stderr[-2000:]}")
-        totals.append(int(match.group(1).replace(",", "")))
-    return (totals[1] - totals[0]) / 5
 
 
 def engine_file(tree: Path) -> str:
@@ -78,11 +66,13 @@ def main() -> int:
                 if not engine_file(tree).startswith(str(tree)):
                     print(f"the {name} tree imports {engine_file(tree)}, not its own engine", file=sys.stderr)
                     return 1
-            if arguments.instructions and arguments.workload != "W1":
-                parser.error("--instructions counts W1 only")
+            if arguments.instructions and arguments.workload == "W4":
+                parser.error("--instructions counts W1, W2, W2g and W3; W4 is bytes")
             if arguments.instructions:
-                counts = {name: instructions_per_step(tree) for name, tree in trees.items()}
-                print(f"W1 instructions per step: old ({commit}) {counts['old'] / 1e6:.2f} M, "
+                workload = arguments.workload
+                counts = {name: instructions(tree, "chaingrad", workload, SIZES[workload]) for name, tree in trees.items()}
+                what = "per step" if workload == "W1" else f"per run of {SIZES[workload]:,}"
+                print(f"{workload} instructions {what}: old ({commit}) {counts['old'] / 1e6:.2f} M, "
                       f"new {counts['new'] / 1e6:.2f} M; new / old = {counts['new'] / counts['old']:.4f}")
                 return 0
             workload = arguments.workload

@@ -3,7 +3,8 @@
     python -m bench.run                 # all engines found (micrograd only if installed)
     python -m bench.run --quick         # smaller sizes, for a smoke test
     python -m bench.run --rounds 5      # more fresh processes per engine (default 3)
-    python -m bench.run --instructions  # W1 instructions per step under valgrind (not times)
+    python -m bench.run --instructions  # W1, W2, W2g, W3 instructions under valgrind (not times)
+    python -m bench.run --instructions --only W1 W3
 
 Each engine runs each workload in several fresh processes, interleaved with the other engines (round
 1: floor, chaingrad, micrograd; round 2: ...), so that a noisy spell on a shared machine hits them
@@ -141,7 +142,7 @@ def main() -> int:
     parser.add_argument("--only", nargs="+", help="run only these workloads (W1 W2 W2g W2c W3 W4 leak)")
     parser.add_argument("--rounds", type=int, default=3, help="fresh processes per engine and timed workload")
     parser.add_argument("--instructions", action="store_true",
-                        help="count W1 instructions per step under valgrind (repeatable on a noisy machine)")
+                        help="count W1, W2, W2g and W3 instructions under valgrind (repeatable on a noisy machine)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "latest.jsonl"))
     arguments = parser.parse_args()
     if arguments.child:
@@ -150,7 +151,7 @@ def main() -> int:
         return 0
 
     if arguments.instructions:
-        return count_instructions()
+        return count_instructions(arguments.only, arguments.quick)
     engines_found = {"floor", "chaingrad", "compiled"} | ({"micrograd"} if have_micrograd() else set())
     if "micrograd" not in engines_found:
         print("micrograd is not installed (pip install micrograd): comparing with the floor only", file=sys.stderr)
@@ -186,33 +187,57 @@ def main() -> int:
     return 0 if agree(results) else 1
 
 
-def count_instructions() -> int:
-    """W1 instructions per step for the floor, chaingrad and chaingrad through engine.compile, counted
-    by valgrind's callgrind.
+INSTRUCTION_PLAN = [  # workload, size, engines (W2g: chaingrad inside engine.graph_mode(), against W2's floor)
+    ("W1", 100, ("floor", "chaingrad", "compiled")),
+    ("W2", 1_000_000, ("floor", "chaingrad")),
+    ("W2g", 1_000_000, ("chaingrad",)),
+    ("W3", 100_000, ("floor", "chaingrad")),
+]
 
-    Instruction counts do not drift with the machine's load the way times do; the count for one step
-    is (count for 7 steps - count for 2 steps) / 5, which cancels start-up and set-up (and the compile,
-which both runs do once).
+
+def instructions(tree: Path, engine_name: str, workload: str, size: int) -> float:
+    """Instructions of one W1 step, or of one W2, W2g or W3 run (build + backward), of `engine_name`
+    as the bench.run in `tree` runs it, counted by valgrind's callgrind: the count for more steps or
+    runs less the count for fewer, which cancels start-up and set-up (and W1's compile)."""
+    if workload == "W1":
+        child, (few, more), per = ["W1-steps", "{}", "1"], (2, 7), 5
+    else:
+        child, (few, more), per = [workload, str(size), "{}"], (1, 2), 1
+    totals = []
+    for count in (few, more):
+        command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-m",
+                   "bench.run", "--child", engine_name, *(part.format(count) for part in child)]
+        completed = subprocess.run(command, cwd=tree, capture_output=True, text=True)
+        match = re.search(r"refs:\s+([\d,]+)", completed.stderr)
+        if match is None:
+            raise RuntimeError(f"valgrind printed no instruction count:\n{completed.stderr[-2000:]}")
+        totals.append(int(match.group(1).replace(",", "")))
+    return (totals[1] - totals[0]) / per
+
+
+def count_instructions(only: list[str] | None = None, quick: bool = False) -> int:
+    """W1 per step, and W2, W2g and W3 per run, for the floor, chaingrad (and W1 through
+    engine.compile), counted by valgrind's callgrind, with each ratio to the floor.
+
+    Instruction counts do not drift with the machine's load the way times do (W2's goals are set
+    in them, on CPython 3.11); the wall-time table of a plain run stands beside them.
     """
     if shutil.which("valgrind") is None:
         print("valgrind is not installed (apt-get install valgrind)", file=sys.stderr)
         return 1
-    counts = {}
-    for engine_name in ("floor", "chaingrad", "compiled"):
-        totals = []
-        for steps in (2, 7):
-            command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
-                       "-m", "bench.run", "--child", engine_name, "W1-steps", str(steps), "1"]
-            completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-            match = re.search(r"refs:\s+([\d,]+)", completed.stderr)
-            if match is None:
-                print(completed.stderr[-2000:], file=sys.stderr)
-                return 1
-            totals.append(int(match.group(1).replace(",", "")))
-        counts[engine_name] = (totals[1] - totals[0]) / 5
-        print(f"{engine_name}: {counts[engine_name] / 1e6:.1f} M instructions per W1 step")
-    print(f"chaingrad / floor: {counts['chaingrad'] / counts['floor']:.2f}x")
-    print(f"compiled / floor: {counts['compiled'] / counts['floor']:.2f}x")
+    counts: dict[tuple[str, str], float] = {}
+    for workload, size, engines in INSTRUCTION_PLAN:
+        if only and workload not in only:
+            continue
+        size = QUICK.get(workload, size) if quick and workload != "W1" else size
+        for engine_name in engines:
+            counts[engine_name, workload] = instructions(ROOT, engine_name, workload, size)
+            what = "per step" if workload == "W1" else f"per run of {size:,}"
+            print(f"{workload} {engine_name}: {counts[engine_name, workload] / 1e6:.1f} M instructions {what}")
+        floor_count = counts.get(("floor", "W2" if workload == "W2g" else workload))
+        for engine_name in engines:
+            if engine_name != "floor" and floor_count:
+                print(f"{workload} {engine_name} / floor: {counts[engine_name, workload] / floor_count:.2f}x")
     return 0
 
 

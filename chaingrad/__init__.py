@@ -45,7 +45,7 @@ def _load_beside(name: str) -> ModuleType:
         for key in saved:  # while ours import, the top-level names are chaingrad's
             del sys.modules[key]
         for key in [key for key in sys.modules if key.startswith("chaingrad.") and key.split(".")[1] in _PACKAGES]:
-            sys.modules[key[len("chaingrad."):]] = sys.modules[key]  # ours loaded before: nn.serialize, ...
+            sys.modules[key[len("chaingrad."):]] = sys.modules[key]  # ours loaded before: nn.weights, ...
         spec = importlib.util.spec_from_file_location(
             name, _HOME / name / "__init__.py", submodule_search_locations=[str(_HOME / name)]
         )

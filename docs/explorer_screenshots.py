@@ -13,6 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import viz  # noqa: E402
+from examples.texts_example import texts_example  # noqa: E402 - docs/examples
 
 STEPS = (0, 1, 4, 5, 6, 7, 8)
 
@@ -23,7 +24,7 @@ def main() -> None:
 
     folder = Path(__file__).resolve().parent / "pictures"
     folder.mkdir(exist_ok=True)
-    e = viz.texts_example()[-1]
+    e = texts_example()[-1]
     page = Path(tempfile.mkdtemp()) / "explore.html"
     viz.explore(e, page)
     options = webdriver.ChromeOptions()

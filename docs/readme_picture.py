@@ -6,10 +6,11 @@
 from pathlib import Path
 
 import viz
+from examples.texts_example import texts_example  # docs/examples
 
 
 def main() -> Path:
-    e = viz.texts_example()[-1]
+    e = texts_example()[-1]
     e.backward()
     return viz.render(e, Path(__file__).with_name("graph.svg"), show_flow=True)
 

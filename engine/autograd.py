@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import threading
+from contextlib import nullcontext
 from itertools import filterfalse
 from typing import Any, Sequence
 
@@ -104,7 +105,7 @@ def backpropagate(nodes: Sequence[Any], create_graph: bool = False) -> None:
         return
     anomaly = is_anomaly_enabled()
     nary = nodes[0]._nary_class  # engine.value.NaryValue (see engine.node)
-    with enable_grad() if create_graph else _nothing:
+    with enable_grad() if create_graph else nullcontext():  # one per pass
         for node in nodes:
             if type(node) is nary:  # n-ary: a tuple of parents, a tuple of local derivatives
                 gradient = node.grad
@@ -125,19 +126,6 @@ def backpropagate(nodes: Sequence[Any], create_graph: bool = False) -> None:
                     node._second.grad += second_local * gradient
             if anomaly:
                 _check_gradients(node)
-
-
-class _Nothing:
-    """A context manager that does nothing (cheaper than contextlib.nullcontext() per call)."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc_info: object) -> None:
-        return None
-
-
-_nothing = _Nothing()
 
 
 def _check_gradients(node: Any) -> None:

@@ -33,34 +33,37 @@ def _as_list(items: Any, where: str) -> list:
     return list(items)
 
 
-def _numbers(items: list, where: str) -> tuple[list[float], Any, tuple | None]:
-    """The numbers of `items` (Values or numbers), which of them are tracked Values, and (when all
-    are) those of them made by ops.
+def _is_tracked(item: Any) -> bool:
+    return isinstance(item, Value) and item._entry is not None
 
-    The second result is True when all are tracked Values, False when none is, else one flag
-    each; the third is a tuple when the second is True, else None. A tracked Value's ``_entry``
-    is truthy (LEAF, or an op's entry), an untracked one's None, and only Values have it: so one
-    comprehension both reads and checks them (one for leaves, which a neuron's weights are, and
-    one for all tracked Values).
+
+def _numbers(items: list, where: str) -> tuple[list[float], Sequence[Value], tuple]:
+    """The numbers of `items` (Values or numbers), those items that are tracked Values (the
+    parents), and those parents made by ops. The parents are `items` itself exactly when every item
+    is a tracked Value and there is one at least (``parents is items`` asks it at no cost).
+
+    A tracked Value's ``_entry`` is truthy (LEAF, or an op's entry), an untracked one's None, and
+    only Values have it: so one comprehension both reads and checks them (one for leaves, which a
+    neuron's weights are, and one for all tracked Values).
     """
-    if items and (items[0].__class__ is Value or isinstance(items[0], Value)):
+    if items and items[0].__class__ is Value:
         try:
             numbers = [item.data for item in items if item._entry is LEAF]
             if len(numbers) == len(items):
-                return numbers, True, ()
+                return numbers, items, ()
             numbers = [item.data for item in items if item._entry]
         except AttributeError:
             numbers = None
         if numbers is not None and len(numbers) == len(items):
-            return numbers, True, _made_by_ops(items)
+            return numbers, items, _made_by_ops(items)
     kinds = {*map(type, items)}
     if kinds == _FLOAT:
-        return items, False, None  # read only: the numbers themselves
+        return items, (), ()  # read only: the numbers themselves
     if kinds <= _NUMBER_TYPES:
-        return list(map(float, items)), False, None
+        return list(map(float, items)), (), ()
     numbers = [item.data if isinstance(item, Value) else _as_float(item, where) for item in items]
-    tracked = [isinstance(item, Value) and item._entry is not None for item in items]
-    return numbers, (True if all(tracked) else False if not any(tracked) else tracked), None
+    parents = [item for item in items if _is_tracked(item)]
+    return numbers, parents, _made_by_ops(parents)
 
 
 def sum(values: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001 - engine.sum, as torch.sum
@@ -74,17 +77,17 @@ def sum(values: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001
         (7.0, 2.0, 2)
     """
     items = [*_as_list(values, "engine.sum()"), start]
-    numbers, tracked, made_by_ops = _numbers(items, "engine.sum()")
+    numbers, parents, made_by_ops = _numbers(items, "engine.sum()")
     total = _builtin_sum(numbers)
-    if tracked is False or threads_without_grad and get_ident() in threads_without_grad:
+    if not parents or threads_without_grad and get_ident() in threads_without_grad:
         if threads_tracing and _traced_constant(tuple(items)):
             return _nary_node(total, _SUM, tuple(items), (), (), ())
         return _constant(total)
-    if tracked is True:
-        parents = tuple(items)
-        return _nary_node(total, _SUM, parents, parents, (1.0,) * len(items), made_by_ops or ())
-    parents = tuple(item for item, flag in zip(items, tracked) if flag)
-    return _nary_node(total, _SUM, tuple(items), parents, (1.0,) * len(parents), _made_by_ops(parents))
+    if parents is items:
+        operands = parents = tuple(items)
+    else:
+        operands, parents = tuple(items), tuple(parents)
+    return _nary_node(total, _SUM, operands, parents, (1.0,) * len(parents), made_by_ops)
 
 
 def max(values: Iterable[Operand]) -> Value:  # noqa: A001 - engine.max, as torch.max
@@ -100,18 +103,17 @@ def max(values: Iterable[Operand]) -> Value:  # noqa: A001 - engine.max, as torc
     items = _as_list(values, "engine.max()")
     if not items:
         raise ValueError("engine.max() needs at least one value; got an empty sequence")
-    numbers, tracked, _ = _numbers(items, "engine.max()")
+    numbers, parents, made_by_ops = _numbers(items, "engine.max()")
     largest = _builtin_max(numbers)
-    if tracked is False or threads_without_grad and get_ident() in threads_without_grad:
+    if not parents or threads_without_grad and get_ident() in threads_without_grad:
         if threads_tracing and _traced_constant(tuple(items)):
             return _nary_node(largest, _MAX, tuple(items), (), (), ())
         return _constant(largest)
-    flags = [tracked] * len(items) if tracked is True else tracked
     derivatives = _MAX.derivative(*numbers, largest)
-    parents = tuple(item for item, flag in zip(items, flags) if flag)
-    local_derivatives = tuple(local for local, flag in zip(derivatives, flags) if flag)
-    return _nary_node(largest, _MAX, parents if tracked is True else tuple(items), parents, local_derivatives,
-                      _made_by_ops(parents))
+    local_derivatives = tuple(local for item, local in zip(items, derivatives) if _is_tracked(item))
+    operands, parents = tuple(items), tuple(parents)
+    return _nary_node(largest, _MAX, parents if len(parents) == len(operands) else operands, parents, local_derivatives,
+                      made_by_ops)
 
 
 def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | None = None) -> Value:
@@ -124,9 +126,9 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | N
         weights = _as_list(weights, "engine.dot() weights")
     if inputs.__class__ is not list:
         inputs = _as_list(inputs, "engine.dot() inputs")
-    input_numbers, input_tracked, input_ops = _numbers(inputs, "engine.dot() inputs")
+    input_numbers, input_parents, input_ops = _numbers(inputs, "engine.dot() inputs")
     recording = not (threads_without_grad and get_ident() in threads_without_grad)
-    return _dot(weights, inputs, input_numbers, input_tracked, input_ops, bias, recording)
+    return _dot(weights, inputs, input_numbers, input_parents, input_ops, bias, recording)
 
 
 def linear(weights: Sequence[Sequence[Operand]], inputs: Sequence[Operand],
@@ -151,43 +153,44 @@ def linear(weights: Sequence[Sequence[Operand]], inputs: Sequence[Operand],
                 f"engine.linear needs one bias per row, got {len(rows)} rows and {len(biases)} biases; "
                 "pass biases=None for none"
             )
-    input_numbers, input_tracked, input_ops = _numbers(inputs, "engine.linear() inputs")
+    input_numbers, input_parents, input_ops = _numbers(inputs, "engine.linear() inputs")
     recording = not (threads_without_grad and get_ident() in threads_without_grad)
     return [
         _dot(row if row.__class__ is list else _as_list(row, "engine.linear() weights row"),
-             inputs, input_numbers, input_tracked, input_ops, bias, recording)
+             inputs, input_numbers, input_parents, input_ops, bias, recording)
         for row, bias in zip(rows, biases)
     ]
 
 
-def _dot(weights: list, inputs: list, input_numbers: list, input_tracked: Any, input_ops: Any,
+def _dot(weights: list, inputs: list, input_numbers: list, input_parents: Sequence[Value], input_ops: tuple,
          bias: Operand | None, recording: bool) -> Value:
-    """The dot node of `weights` and `inputs`, whose numbers, tracked flags and parents made by ops
-    (see _numbers) are read."""
+    """The dot node of `weights` and `inputs`, whose numbers, parents and parents made by ops (see
+    _numbers) are read."""
     if len(weights) != len(inputs):
         raise ValueError(
             f"engine.dot needs sequences of equal length, got {len(weights)} weights and {len(inputs)} inputs; "
             "pass one weight per input"
         )
-    weight_numbers, weight_tracked, weight_ops = _numbers(weights, "engine.dot() weights")
+    weight_numbers, weight_parents, weight_ops = _numbers(weights, "engine.dot() weights")
     total = _builtin_sum(map(operator.mul, weight_numbers, input_numbers))
-    if weight_tracked is True and recording and input_tracked in (True, False):
+    inputs_tracked = input_parents is inputs  # every input a tracked Value (see _numbers)
+    if weight_parents is weights and recording and (inputs_tracked or not input_parents):
         # a neuron: tracked weights, inputs all Values (a hidden layer) or all numbers (the first), and
         # a tracked bias or none; d/dweights = the inputs' numbers, d/dinputs = the weights' numbers
-        made_by_ops: Any = weight_ops  # a tuple: the weights are all tracked
-        if input_tracked:
+        made_by_ops = weight_ops
+        if inputs_tracked:
             made_by_ops += input_ops  # (one layer's neurons share one tuple when their weights are leaves)
         if isinstance(bias, Value) and bias._entry is not None:
             total += bias.data
             if bias._first is not None:  # made by ops (as _made_by_ops tells them)
                 made_by_ops += (bias,)
-            if input_tracked:
+            if inputs_tracked:
                 parents = (*weights, *inputs, bias)
                 return _nary_node(total, _DOT, parents, parents, (*input_numbers, *weight_numbers, 1.0), made_by_ops)
             return _nary_node(total, _DOT, (*weights, *input_numbers, bias), (*weights, bias), (*input_numbers, 1.0),
                               made_by_ops)
         if bias is None:
-            if input_tracked:
+            if inputs_tracked:
                 parents = (*weights, *inputs)
                 return _nary_node(total, _DOT, parents, parents, (*input_numbers, *weight_numbers), made_by_ops)
             return _nary_node(total, _DOT, (*weights, *input_numbers), tuple(weights), tuple(input_numbers), made_by_ops)
@@ -201,11 +204,8 @@ def _dot(weights: list, inputs: list, input_numbers: list, input_tracked: Any, i
     elif bias is not None:
         bias_operands = (_as_float(bias, "engine.dot(bias=...)"),)
         total += bias_operands[0]
-    count = len(weights)
-    weight_flags = [weight_tracked] * count if isinstance(weight_tracked, bool) else weight_tracked
-    input_flags = [input_tracked] * count if isinstance(input_tracked, bool) else input_tracked
-    pairs = [(w, number) for w, number, flag in zip(weights, input_numbers, weight_flags) if flag]
-    pairs += [(x, number) for x, number, flag in zip(inputs, weight_numbers, input_flags) if flag]
+    pairs = [(w, number) for w, number in zip(weights, input_numbers) if _is_tracked(w)]
+    pairs += [(x, number) for x, number in zip(inputs, weight_numbers) if _is_tracked(x)]
     parents = (*(parent for parent, _ in pairs), *bias_parents)
     if not parents or not recording:
         if threads_tracing and _traced_constant((*weights, *inputs, *bias_operands)):

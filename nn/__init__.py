@@ -6,7 +6,7 @@ from nn import utils
 from nn.activations import ACTIVATIONS, Identity, LeakyReLU, ReLU, Sigmoid, Tanh
 from nn.bridge import from_torch, to_torch
 from nn.data import DATASETS, batches, make_blobs, make_circles, make_moons, make_spiral, make_xor
-from nn.init import manual_seed
+from nn.generator import manual_seed
 from nn.linear import Linear
 from nn.losses import (
     binary_cross_entropy,
@@ -23,8 +23,8 @@ from nn.module import Module
 from nn.optim import SGD, Adam, AdamW, Optimizer
 from nn.schedulers import CosineAnnealingLR, ExponentialLR, LambdaLR, LRScheduler, StepLR
 from nn.sequential import ModuleDict, ModuleList, Sequential
-from nn.serialize import load, save
-from nn.state import StateDictError
+from nn.weights.serialize import load, save
+from nn.weights.state import StateDictError
 from nn.utils import clip_grad_norm_, clip_grad_value_
 
 __all__ = [

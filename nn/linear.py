@@ -7,8 +7,8 @@ from typing import Sequence, Union
 
 import engine
 from engine import Value
-from nn.init import Generator, check_size, make_rng
-from nn.module import Module
+from nn.generator import Generator, make_rng
+from nn.module import Module, check_size
 
 Input = Sequence[Union[Value, float]]
 

@@ -3,7 +3,7 @@
 Initialisation: weights uniform in [-bound, bound] with bound = gain * sqrt(3 / nin), gain = sqrt(2)
 for relu and leaky_relu (Kaiming/He uniform) and 1 otherwise (LeCun uniform); biases start at 0.
 The numbers come from `rng` (a random.Random or an int seed) or, without one, from Python's `random`
-(nn.init). micrograd's `nonlin=True/False` is accepted for relu/linear. A neuron's pre-activation is
+(nn.generator). micrograd's `nonlin=True/False` is accepted for relu/linear. A neuron's pre-activation is
 one engine.dot node, and neuron(x) is Neuron.forward itself (Module.__init_subclass__); MLP.forward
 builds each layer with engine.linear (the same dot nodes, the inputs read once per layer).
 """
@@ -16,8 +16,8 @@ from typing import Any, Sequence, Union
 import engine
 from engine import Value
 from nn.activations import ACTIVATION_METHODS, ACTIVATIONS
-from nn.init import Generator, check_size, make_rng
-from nn.module import Module
+from nn.generator import Generator, make_rng
+from nn.module import Module, check_size
 from nn.sequential import Sequential, sequential_from_mlp
 
 Input = Sequence[Union[Value, float]]

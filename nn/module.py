@@ -13,11 +13,20 @@ from typing import Any, Callable, Iterator, TypeVar
 
 from engine import Value
 from nn.pickling import PickledByChaingradName
-from nn.state import IncompatibleKeys, match_state_dict, numbers_of, shape_of
+from nn.weights.state import IncompatibleKeys, match_state_dict, numbers_of, shape_of
 
 ModuleType = TypeVar("ModuleType", bound="Module")
 Tensor = Any  # a Value, or a non-empty list of tensors of one shape
 CONTAINERS = (list, tuple, dict)
+
+
+def check_size(name: str, size: object) -> int:
+    """`size` if it is an int >= 1, else TypeError or ValueError naming the argument."""
+    if isinstance(size, bool) or not isinstance(size, int):
+        raise TypeError(f"{name} must be an int, got {type(size).__name__}: {size!r}")
+    if size < 1:
+        raise ValueError(f"{name} must be at least 1, got {size}")
+    return size
 
 
 def tensor_shape(item: object) -> tuple[int, ...] | None:

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 from engine import Value
 from nn.pickling import PickledByChaingradName
-from nn.state import short
+from nn.weights.state import short
 
 
 def _check(owner: str, name: str, number: object, low: float, high: float = math.inf, low_open: bool = False) -> float:

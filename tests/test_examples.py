@@ -21,7 +21,7 @@ def test_every_example_is_tested():
     tested = {"apple", "square_of_sum", "backprop_vs_paths", "nielsen_bp", "l2_mlp", "softmax_nodes",
               "numerical_vs_backprop", "newton",
               "custom_op",  # custom_op: in test_engine_core.py
-              "compiled_neuron", "digits"}  # digits: in test_compile.py (it needs scikit-learn)
+              "compiled_neuron", "digits", "texts_example"}  # digits: in test_compile.py (it needs scikit-learn)
     assert {path.stem for path in EXAMPLES.glob("*.py")} == tested
 
 
@@ -99,3 +99,8 @@ def test_compiled_neuron(capsys):
     assert "x1w1 = x1 * w1" in forward and "o = tanh(n)" in forward
     assert "grad_n = 1.0 - (o * o)" in backward and "grad_w1 = grad_n * x1" in backward
     assert "grad_w1 = grad_n * x1" in capsys.readouterr().out
+
+
+def test_texts_example(capsys):
+    assert run("texts_example") == {"e": 6.0, "a": 2.0, "b": 5.0}  # de/db = (b + 1) + (a + b)
+    assert "de/db = 5" in capsys.readouterr().out

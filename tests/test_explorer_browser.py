@@ -13,6 +13,7 @@ import engine
 import nn
 import viz
 from engine import Value
+from graphs import texts_example
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome")
 DRIVERS = ("chromedriver",)
@@ -51,7 +52,7 @@ def browser():
 @pytest.fixture
 def page(browser, tmp_path):
     """The explorer of e = (a + b)(b + 1) at a = 2, b = 1, loaded from a file:// URL."""
-    e = viz.texts_example()[-1]
+    e = texts_example()[-1]
     path = viz.explore(e, tmp_path / "explore.html").path
     browser.get(path.as_uri())
     browser.get_log("browser")  # start each test with an empty console
@@ -173,7 +174,7 @@ def test_clicking_a_node_shows_its_chain_rule_sum(page):
 def test_inline_in_a_notebook_output(browser, tmp_path):
     from selenium.webdriver.support.ui import WebDriverWait
 
-    e = viz.texts_example()[-1]
+    e = texts_example()[-1]
     notebook_cell = tmp_path / "cell.html"
     notebook_cell.write_text("<!doctype html><meta charset='utf-8'><div class='output'>"
                              + viz.explore(e)._repr_html_() + "</div>", encoding="utf-8")

@@ -63,7 +63,7 @@ def ours_outputs_and_gradients(model, X):
 
 
 def flat(entry):
-    return nn.state.flatten(entry, len(nn.state.shape_of(entry, lambda item: isinstance(item, float))))
+    return nn.weights.state.flatten(entry, len(nn.weights.state.shape_of(entry, lambda item: isinstance(item, float))))
 
 
 def test_torch_is_the_cpu_float64_capable_build():

@@ -8,6 +8,7 @@ import nn
 import viz
 from engine import Value
 from viz import files as render_module
+from graphs import texts_example
 
 
 def lecture_graph():
@@ -127,7 +128,7 @@ def test_unknown_format(tmp_path):
 
 
 def test_trace_of_e_lists_b_pile_as_2_plus_3():
-    a, b, c, d, e = viz.texts_example()
+    a, b, c, d, e = texts_example()
     assert (a.data, b.data, c.data, d.data, e.data) == (2.0, 1.0, 3.0, 2.0, 6.0)
     trace = viz.trace_backward(e)
     assert [step.node.label for step in trace.steps] == ["e", "c", "d"]

@@ -12,6 +12,7 @@ import pytest
 import nn
 import viz
 from engine import Value
+from graphs import texts_example
 
 
 def renderer_or_skip():
@@ -20,7 +21,7 @@ def renderer_or_skip():
 
 
 def test_constants_are_drawn_with_their_numbers():
-    a, b, c, d, e = viz.texts_example()
+    a, b, c, d, e = texts_example()
     source = viz.draw(e).source
     assert 'v3_k1 [label="constant 1"' in source  # the 1 of d = b + 1
     assert "v3_k1 -> v3_op" in source
@@ -70,7 +71,7 @@ def test_numbers_never_read_minus_zero():
 
 
 def test_one_font_everywhere():
-    source = viz.draw(viz.texts_example()[-1], show_flow=True).source
+    source = viz.draw(texts_example()[-1], show_flow=True).source
     assert "graph [fontname=Helvetica" in source and "node [fontname=Helvetica" in source
     assert "edge [fontname=Helvetica" in source
     assert source.count("fontname") == 3  # set once for graph, nodes and edges; nothing overrides it
@@ -100,7 +101,7 @@ def test_control_characters_are_refused_at_label(label):
 
 def test_backward_frames_show_flow_and_unreached(tmp_path):
     renderer_or_skip()
-    e = viz.texts_example()[-1]
+    e = texts_example()[-1]
     frames = viz.render_backward_frames(e, tmp_path, show_flow=True)
     first, last = frames[1].read_text(encoding="utf-8"), frames[-1].read_text(encoding="utf-8")
     assert ">2 × 1 = 2<" in first and ">1 × 3 = 3<" not in first  # only edges that carried gradient are labelled
@@ -221,7 +222,7 @@ def test_a_users_own_digraph_renders_after_import_viz(tmp_path):
 
 def test_explorer_page_is_self_contained_and_offline(tmp_path):
     renderer_or_skip()
-    e = viz.texts_example()[-1]
+    e = texts_example()[-1]
     explorer = viz.explore(e, tmp_path / "page.html")
     page = (tmp_path / "page.html").read_text(encoding="utf-8")
     assert page == explorer.html
@@ -232,7 +233,7 @@ def test_explorer_page_is_self_contained_and_offline(tmp_path):
 
 def test_explorer_steps_come_from_the_engine():
     renderer_or_skip()
-    a, b, c, d, e = viz.texts_example()
+    a, b, c, d, e = texts_example()
     page = viz.explore(e).html
     data = json.loads(re.search(r'<script type="application/json" id="chaingrad-data">(.*?)</script>', page, re.S)[1])
     steps = data["steps"]

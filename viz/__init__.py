@@ -13,13 +13,13 @@ from viz.graph import draw, render
 from viz.layers import draw_layers
 from viz.numbers import format_number, format_short
 from viz.plots import plot_decision_boundary, plot_loss
-from viz.trace import BackwardTrace, Edge, Step, render_backward_frames, texts_example, trace_backward
+from viz.trace import BackwardTrace, Edge, Step, render_backward_frames, trace_backward
 
 offer_bundled_dot()
 
 __all__ = [
     "BackwardTrace", "Edge", "Explorer", "GraphTooLargeError", "MissingDependencyError", "MissingFontError",
     "MissingRendererError", "Step", "draw", "draw_layers", "explore", "find_dot", "format_number", "format_short",
-    "plot_decision_boundary", "plot_loss", "render", "render_backward_frames", "texts_example", "trace_backward",
+    "plot_decision_boundary", "plot_loss", "render", "render_backward_frames", "trace_backward",
     "write_picture",
 ]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import Value
-from nn.serialize import write_atomically
+from nn.weights.files import write_atomically
 from viz.files import FONT, PathLike, run_dot
 from viz.graph import Parts, build, collect, flow_text
 from viz.numbers import format_number, format_short

@@ -21,7 +21,7 @@ import sysconfig
 from pathlib import Path
 from typing import Union
 
-from nn.serialize import write_atomically
+from nn.weights.files import write_atomically
 
 PathLike = Union[str, "os.PathLike[str]"]
 FORMATS = ("svg", "png", "dot")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Mapping, Sequence, Union
 
 import engine
-from nn.serialize import write_atomically
+from nn.weights.files import write_atomically
 from viz.files import PathLike, require
 
 History = Union[Sequence[float], Mapping[str, Sequence[float]]]

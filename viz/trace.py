@@ -15,7 +15,7 @@ from pathlib import Path
 
 import engine
 from engine import Value
-from nn.serialize import write_atomically
+from nn.weights.files import write_atomically
 from viz.files import FONT, PathLike, write_picture
 from viz.graph import build, collect, flow_text, value_names
 from viz.numbers import format_short
@@ -91,18 +91,6 @@ class BackwardTrace:
 
     def __str__(self) -> str:
         return self.table()
-
-
-def texts_example() -> tuple[Value, Value, Value, Value, Value]:
-    """The graph of e = (a + b)(b + 1) at a = 2, b = 1 from the backprop texts, labelled: (a, b, c, d, e)."""
-    a, b = Value(2.0, label="a"), Value(1.0, label="b")
-    c = a + b
-    c.label = "c"
-    d = b + 1
-    d.label = "d"
-    e = c * d
-    e.label = "e"
-    return a, b, c, d, e
 
 
 def trace_backward(root: Value, grad: float = 1.0) -> BackwardTrace:

@@ -8,7 +8,7 @@ the number of paths grows exponentially while the edges grow linearly.
 """
 
 from engine import Value, topological_order
-from viz import texts_example, trace_backward
+from viz import trace_backward
 
 
 def path_sum(root: Value, leaf: Value) -> tuple[float, int]:
@@ -45,7 +45,10 @@ def layered(width: int, depth: int) -> tuple[Value, Value]:
 
 
 def main() -> dict:
-    a, b, c, d, e = texts_example()  # e = (a + b)(b + 1) at a = 2, b = 1
+    a, b = Value(2.0, label="a"), Value(1.0, label="b")  # the texts' example (texts_example.py)
+    c, d = a + b, b + 1
+    e = c * d  # e = (a + b)(b + 1) at a = 2, b = 1
+    c.label, d.label, e.label = "c", "d", "e"
     trace = trace_backward(e)
     print(trace)
     by_paths = {name: path_sum(e, leaf) for name, leaf in (("a", a), ("b", b))}

@@ -1,6 +1,5 @@
-"""Where initial weights come from: an `rng` argument, or else Python's `random` (seed it with
-`nn.manual_seed(n)` or `random.seed(n)`, as micrograd reads `random`), and the size checks every
-constructor shares.
+"""The random generator initial weights come from: an `rng` argument, or else Python's `random`
+(seed it with `nn.manual_seed(n)` or `random.seed(n)`, as micrograd reads `random`).
 
 Two modules built in a row draw different numbers from the one generator; a given seed gives the
 same network every time.
@@ -30,12 +29,3 @@ def make_rng(rng: Generator) -> Any:
     if isinstance(rng, int) and not isinstance(rng, bool):
         return random.Random(rng)
     raise TypeError(f"rng must be a random.Random, an int seed or None, got {type(rng).__name__}: {rng!r}")
-
-
-def check_size(name: str, size: object) -> int:
-    """`size` if it is an int >= 1, else TypeError or ValueError naming the argument."""
-    if isinstance(size, bool) or not isinstance(size, int):
-        raise TypeError(f"{name} must be an int, got {type(size).__name__}: {size!r}")
-    if size < 1:
-        raise ValueError(f"{name} must be at least 1, got {size}")
-    return size

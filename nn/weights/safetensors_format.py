@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nn.state import StateDictError, short
+from nn.weights.state import StateDictError, short
 
 
 def _modules() -> tuple[Any, Any]:

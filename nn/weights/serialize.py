@@ -18,9 +18,9 @@ import os
 import re
 from typing import Any
 
-from nn import safetensors_format
-from nn.files import PathLike, check_path, file_name, read_bounded, write_atomically
-from nn.state import NONFINITE_HINT, StateDictError, check_state_dict, short
+from nn.weights import safetensors_format
+from nn.weights.files import PathLike, check_path, file_name, read_bounded, write_atomically
+from nn.weights.state import NONFINITE_HINT, StateDictError, check_state_dict, short
 
 FORMAT = "chaingrad-state-dict"
 VERSION = 2
