@@ -98,7 +98,9 @@ def train(arguments: argparse.Namespace) -> tuple | None:
         else:  # -mean of log softmax(z)[target], from one-hot rows
             picked = [engine.dot(row, nn.log_softmax(z)) for z, row in zip(scores, targets)]
             data_loss = engine.sum(picked) * (-1.0 / len(picked))
-        return data_loss + nn.l2(parameters, arguments.l2), scores
+        # the scores only for accuracy: detached, so that a compiled call differentiates the loss alone
+        return data_loss + nn.l2(parameters, arguments.l2), [
+            z.detach() if isinstance(z, Value) else [v.detach() for v in z] for z in scores]
 
     step_loss = engine.compile(loss_of) if arguments.compiled else loss_of
 

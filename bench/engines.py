@@ -178,6 +178,27 @@ class CompiledChaingrad(Chaingrad):
 
         return step
 
+    def w2_compiled(self, nodes: int):
+        """W2's chain through engine.compile (x0 a Value argument): a function whose first call traces."""
+        import engine
+
+        links = nodes // 3
+
+        def chain(x):
+            for _ in range(links):
+                x = (x * 1.0001 + 0.1).tanh()
+            return x
+
+        compiled = engine.compile(chain)
+
+        def run() -> tuple[float, float]:
+            start = self.Value(0.5)
+            end = compiled(start)
+            end.backward()
+            return end.data, start.grad
+
+        return run
+
 
 class Tiny(ScalarEngine):
     """engine/tiny.py, the reading core on the same op table (W2, W3, W4 only: it has no nn)."""

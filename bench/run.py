@@ -57,6 +57,18 @@ def run_child(engine_name: str, workload: str, size: int, repeats: int) -> dict:
                 step()
                 times.append(time.perf_counter() - started)
             result["seconds"] = statistics.median(times)
+        elif workload == "W2c":  # W2's chain at 10^5 nodes; "compiled" traces it on its first call
+            run = engine.w2_compiled(size) if engine_name == "compiled" else (lambda: engine.w2(size))
+            started = time.perf_counter()
+            run()
+            result["first_step_seconds"] = time.perf_counter() - started
+            times = []
+            for _ in range(repeats):
+                gc.collect()
+                started = time.perf_counter()
+                value, grad = run()
+                times.append(time.perf_counter() - started)
+            result.update(seconds=statistics.median(times), value=value, grad=grad)
         elif workload in ("W2", "W2g", "W3"):
             run = {"W2": lambda: engine.w2(size), "W2g": lambda: engine.w2_graph_mode(size)}.get(workload) or engine.w3(size)
             times = []
@@ -107,11 +119,12 @@ PLAN = [
     ("W1", 100, 20, ("floor", "chaingrad", "compiled", "micrograd")),
     ("W2", 1_000_000, 3, ("floor", "chaingrad", "micrograd")),
     ("W2g", 1_000_000, 3, ("chaingrad",)),
+    ("W2c", 100_000, 5, ("floor", "chaingrad", "compiled")),
     ("W3", 100_000, 5, ("floor", "chaingrad", "micrograd")),
     ("W4", 100_000, 1, ("chaingrad", "micrograd")),
     ("leak", 200, 1, ("chaingrad",)),
 ]
-QUICK = {"W1": 5, "W2": 30_000, "W2g": 30_000, "W3": 10_000, "W4": 30_000}
+QUICK = {"W1": 5, "W2": 30_000, "W2g": 30_000, "W2c": 3_000, "W3": 10_000, "W4": 30_000}
 
 
 def have_micrograd() -> bool:
@@ -126,7 +139,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes and few repeats (a smoke test)")
     parser.add_argument("--child", nargs=4, metavar=("ENGINE", "WORKLOAD", "SIZE", "REPEATS"), help=argparse.SUPPRESS)
-    parser.add_argument("--only", nargs="+", help="run only these workloads (W1 W2 W3 W4 leak)")
+    parser.add_argument("--only", nargs="+", help="run only these workloads (W1 W2 W2g W2c W3 W4 leak)")
     parser.add_argument("--rounds", type=int, default=3, help="fresh processes per engine and timed workload")
     parser.add_argument("--instructions", action="store_true",
                         help="count W1, W2, W2g and W3 instructions under valgrind (repeatable on a noisy machine)")
@@ -251,7 +264,7 @@ def agree(results: list[dict]) -> bool:
     """Every engine computed the same loss (W1) and the same value and gradient (W2, W3)."""
     ok = True
     for workload, keys in (("W1", ("first_loss",)), ("W2", ("value", "grad")), ("W2g", ("value", "grad")),
-                           ("W3", ("value", "grad"))):
+                           ("W2c", ("value", "grad")), ("W3", ("value", "grad"))):
         rows = [r for r in results if r["workload"] == workload and "error" not in r]
         for key in keys:
             numbers = [r[key] for r in rows if key in r]
@@ -261,10 +274,11 @@ def agree(results: list[dict]) -> bool:
     return ok
 
 
-def compiled_summary(compiled: dict, eager: dict | None, floor_row: dict | None, rounds: list[dict]) -> str:
-    """W1 through engine.compile: time per step against the floor and eager, the compile, the break-even."""
+def compiled_summary(compiled: dict, eager: dict | None, floor_row: dict | None, rounds: list[dict],
+                     what: str = "W1") -> str:
+    """A workload through engine.compile: time per step against the floor and eager, the compile, the break-even."""
     compile_seconds = statistics.median(r["first_step_seconds"] - r["seconds"] for r in rounds)
-    text = f"\nW1 through engine.compile: {compiled['seconds'] * 1000:.2f} ms per step"
+    text = f"\n{what} through engine.compile: {compiled['seconds'] * 1000:.2f} ms per step"
     if floor_row and "seconds" in floor_row:
         text += f" ({compiled['seconds'] / floor_row['seconds']:.2f}x the floor)"
     text += f"; first step (trace + generate + compile + check) {compile_seconds:.2f} s more than the others"
@@ -312,6 +326,11 @@ def summary(results: list[dict]) -> str:
     if compiled and "seconds" in compiled:
         rounds = [r for r in results if r["engine"] == "compiled" and r["workload"] == "W1" and "seconds" in r]
         lines.append(compiled_summary(compiled, eager, floor_w1, rounds))
+    compiled, eager, floor_chain = (find(name, "W2c") for name in ("compiled", "chaingrad", "floor"))
+    if compiled and "seconds" in compiled:
+        rounds = [r for r in results if r["engine"] == "compiled" and r["workload"] == "W2c" and "seconds" in r]
+        lines.append(compiled_summary(compiled, eager, floor_chain, rounds,
+                                      f"the {compiled['size']:,}-node chain of W2 (W2c)"))
     lines.append("")
     for engine_name in ("chaingrad", "micrograd"):
         row = find(engine_name, "W4")

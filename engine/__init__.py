@@ -11,8 +11,9 @@ The files, each with one job, in the order they build on each other:
 ops (the op table: one entry per op), modes (per-thread grad and anomaly modes, graph_mode),
 node (a Value's slots, described once, and every function that reads them),
 autograd (the one graph walk and the chain rule), value (Value and its node builders, Op),
-nary (sum, max, dot and linear), codegen and tape (a traced graph as generated Python or as a
-tape), compile (engine.compile: trace, guard, run), flat (pickle and deepcopy of deep graphs),
+nary (sum, max, dot and linear), guards (what a trace reads beyond its arguments, and the watch on
+Value while tracing), codegen and tape (a traced graph as generated Python or as a tape), compile
+(engine.compile: trace, guard, run), flat (pickle and deepcopy of deep graphs),
 functional (gradients, grad, hessian), check (numerical gradients and gradient checks).
 """
 

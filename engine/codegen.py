@@ -32,6 +32,7 @@ import unicodedata
 from itertools import accumulate, repeat
 from typing import Any, Callable, Sequence
 
+from engine.guards import reads_state
 from engine.node import is_nary, operand_layout
 from engine.ops import OPS, Primitive, largest
 
@@ -350,8 +351,14 @@ class _Tuples:
         def hoisted(number: int) -> str:
             if number not in names:
                 names[number] = namer.new("t")
-                out.append(f"    {names[number]} = ({', '.join(self.items[number])},)")
+                items = ", ".join(self.items[number])
+                out.append(f"    {names[number]} = {expanded(f'({items},)')}")
             return names[number]
+
+        def expanded(text: str) -> str:  # a tuple may hold a gradient written inline, itself holding a tuple
+            while "\x00" in text:
+                text = self.marker.sub(replace, text)
+            return text
 
         def replace(match: re.Match) -> str:
             number = int(match.group(1))
@@ -366,7 +373,7 @@ class _Tuples:
             return f"({', '.join(key)},)"
 
         for line in lines:
-            out.append(self.marker.sub(replace, line) if "\x00" in line else line)
+            out.append(expanded(line))
         return out
 
 
@@ -412,10 +419,12 @@ def generate(nodes: Sequence[Any], inputs: Sequence[Any], sources: Sequence[Any]
         else:
             codes = [names[id(operand)] if operand.__class__ is not float and hasattr(operand, "_entry") else _code(operand)
                      for operand in operands]
-            key = (entry, len(operands), *[None if hasattr(operand, "_entry") else operand for operand in operands])
+            key = (entry, len(operands), *[None if hasattr(operand, "_entry") else operand if operand else
+                                           (operand, math.copysign(1.0, operand)) for operand in operands])
             parents = [(id(operand), position) for position, (operand, flag) in enumerate(zip(operands, tracked)) if flag]
-        if key not in templates:
-            templates[key] = _templates_for(entry, key[2:] if len(key) > 2 else (None,) * key[1], namer)
+        if key not in templates:  # a constant 0 is keyed with its sign: x + 0.0 and x + -0.0 differ at x = -0.0
+            constants = [item[0] if item.__class__ is tuple else item for item in key[2:]] or [None] * key[1]
+            templates[key] = _templates_for(entry, constants, namer)
         forward, derivative = templates[key]
         lines.append(f"    {name} = {_forward_code(entry, codes, forward, name, namer, tuples)}")
         if derivative is not None:
@@ -445,7 +454,9 @@ def generate(nodes: Sequence[Any], inputs: Sequence[Any], sources: Sequence[Any]
         if node_id not in needs:
             continue
         if node_id != id(root):
-            terms = contributions.get(node_id, [])
+            if node_id not in contributions:  # no path to the root passes gradient to it (a detach()'s operand)
+                continue
+            terms = contributions[node_id]
             passed_on = [parent for parent, _ in locals_of[node_id] if parent in needs]
             code = _gradient_code(tuples, terms)
             if len(passed_on) == 1 and node_id not in after_gradient and len(code) < 100:
@@ -481,10 +492,11 @@ def _templates_for(entry: Primitive, constants: Sequence[Any], namer: Namer) -> 
     operands), from the entry by Symbols; None where the entry must be called by name."""
     placeholders = [f"{{{position}}}" if constant is None else constant for position, constant in enumerate(constants)]
     forward = None
-    if entry not in (_SUM, _DOT, _MAX):
+    if entry not in (_SUM, _DOT, _MAX) and not reads_state(entry.forward):
         codes = symbolic(entry.forward, placeholders, namer.bind)
         forward = _template(codes[0]) if codes is not None and len(codes) == 1 else None
-    derivative = symbolic(entry.derivative, placeholders + ["{y}"], namer.bind)
+    # an entry that reads state (a global, a closure's list) is called by name: it reads it on every call
+    derivative = None if reads_state(entry.derivative) else symbolic(entry.derivative, placeholders + ["{y}"], namer.bind)
     if derivative is not None and len(derivative) != len(constants):
         derivative = None
     return forward, None if derivative is None else [_template(code) for code in derivative]

@@ -202,6 +202,11 @@ class set_grad_enabled:
     def __init__(self, enabled: bool) -> None:
         if not isinstance(enabled, bool):
             raise TypeError(f"set_grad_enabled() needs True or False, got {type(enabled).__name__}: {enabled!r}")
+        if not enabled and threads_tracing:
+            refuse_inside_trace(
+                "set_grad_enabled(False) at {where} inside a traced function: what it computes would be baked "
+                "into the compiled code as constants; move it out of the compiled function, or run it eagerly"
+            )
         self._was_enabled = is_grad_enabled()
         self._switch = enable_grad() if enabled else no_grad()
         _set_grad_mode(enabled)

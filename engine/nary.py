@@ -13,11 +13,11 @@ from _thread import get_ident
 import operator
 from typing import Any, Iterable, Sequence
 
-from engine.modes import threads_without_grad
+from engine.modes import threads_tracing, threads_without_grad
 from engine.ops import LEAF, OPS
 from engine.node import made_by_ops as _made_by_ops
 from engine.ops import largest as _largest  # not max: engine.max is defined here
-from engine.value import Operand, Value, _as_float, _constant, _nary_node
+from engine.value import Operand, Value, _as_float, _constant, _nary_node, _traced_constant
 
 _SUM, _DOT, _MAX = OPS["sum"], OPS["dot"], OPS["max"]
 _builtin_sum = builtins.sum  # engine.sum shadows it here
@@ -81,6 +81,8 @@ def sum(values: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001
     numbers, parents, made_by_ops = _numbers(items, "engine.sum()")
     total = _builtin_sum(numbers)
     if not parents or threads_without_grad and get_ident() in threads_without_grad:
+        if threads_tracing and _traced_constant(tuple(items)):
+            return _nary_node(total, _SUM, tuple(items), (), (), ())
         return _constant(total)
     if parents is items:
         operands = parents = tuple(items)
@@ -106,6 +108,8 @@ def max(values: Iterable[Operand]) -> Value:  # noqa: A001 - engine.max, as torc
     numbers, parents, made_by_ops = _numbers(items, "engine.max()")
     largest = _largest(numbers)  # NaN if any is NaN, as torch.max
     if not parents or threads_without_grad and get_ident() in threads_without_grad:
+        if threads_tracing and _traced_constant(tuple(items)):
+            return _nary_node(largest, _MAX, tuple(items), (), (), ())
         return _constant(largest)
     derivatives = _MAX.derivative(*numbers, largest)
     local_derivatives = tuple(local for item, local in zip(items, derivatives) if _is_tracked(item))
@@ -206,6 +210,8 @@ def _dot(weights: list, inputs: list, input_numbers: list, input_parents: Sequen
     pairs += [(x, number) for x, number in zip(inputs, weight_numbers) if _is_tracked(x)]
     parents = (*(parent for parent, _ in pairs), *bias_parents)
     if not parents or not recording:
+        if threads_tracing and _traced_constant((*weights, *inputs, *bias_operands)):
+            return _nary_node(total, _DOT, (*weights, *inputs, *bias_operands), (), (), ())
         return _constant(total)
     local_derivatives = (*(local for _, local in pairs), *(1.0 for _ in bias_parents))
     operands = (*weights, *inputs, *bias_operands)

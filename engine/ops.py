@@ -56,10 +56,6 @@ LEAF = Primitive("", None, None)  # type: ignore[arg-type] # the entry of a trac
 _NUMBERS = (float, int, bool)
 
 
-def _is_number(x: Operand) -> bool:
-    return x.__class__ in _NUMBERS
-
-
 # ---- functions of numbers or Values, for the derivative lines ------------------------------------
 
 
@@ -197,7 +193,8 @@ def check_power(x: float, k: float, exponent_tracked: bool) -> None:
 def _power_derivative(a: Operand, b: Operand, y: Operand) -> tuple[Operand, Operand]:
     """d(a ** b)/da = b a^(b-1) (0 for b = 0; infinite at a = 0 for b < 1, as in PyTorch);
     d/db = y ln a (0 at a = 0 and nan for a < 0, where the exponent cannot be tracked anyway)."""
-    base = 0.0 if _is_number(b) and b == 0.0 else b * power(a, b - 1.0)
+    # 0 for a number b = 0 (also an untracked Value b, and the compiled code's b); a tracked b keeps the term
+    base = 0.0 if number(b) == 0.0 and not getattr(b, "requires_grad", False) else b * power(a, b - 1.0)
     a_number = number(a)
     if a_number > 0.0:
         exponent = y * log(a)

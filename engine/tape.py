@@ -19,6 +19,8 @@ from typing import Any, Sequence
 from engine.ops import OPS
 
 _SUM, _DOT = OPS["sum"], OPS["dot"]
+_ADD, _SUBTRACT, _MULTIPLY = OPS["+"], OPS["-"], OPS["*"]
+_SLOTTED = (_ADD, _SUBTRACT, _MULTIPLY)  # ops whose local derivatives are slots already: no call to make
 _mul = operator.mul
 _GENERIC, _DOT_KIND, _SUM_KIND = 0, 1, 2
 
@@ -41,6 +43,7 @@ class Tape:
         forward: list[tuple[Any, ...]] = []  # (kind, out slot, operand slots, partners or function, bias slot)
         locals_of: dict[int, list[tuple[int, int]]] = {}  # node slot -> (parent slot, local derivative slot)
         derivatives: dict[int, tuple] = {}  # node slot -> (derivative, operand slots, first local slot, count, bare)
+        minus_one: int | None = None  # the slot of -1.0, b's local derivative in a - b
         for node in nodes:
             entry, out = node._entry, slots[id(node)]
             operands = node.operands
@@ -57,6 +60,12 @@ class Tape:
             elif entry is _SUM:
                 forward.append((_SUM_KIND, out, operand_slots, None, None))
                 locals_of[out] = [(operand_slots[position], one) for position in positions]
+            elif entry in _SLOTTED and len(operands) == 2:  # +, -, *: local derivatives 1, -1 or the other operand
+                forward.append((_GENERIC, out, operand_slots, entry.forward, None))
+                if minus_one is None:
+                    minus_one = constant(-1.0)
+                slotted = {_ADD: [one, one], _SUBTRACT: [one, minus_one]}.get(entry, operand_slots[::-1])
+                locals_of[out] = [(operand_slots[position], slotted[position]) for position in positions]
             else:
                 forward.append((_GENERIC, out, operand_slots, entry.forward, None))
                 first = value_count + len(extra)
@@ -81,7 +90,7 @@ class Tape:
         root = slots.get(id(outputs[0]))
         for node in reversed(nodes):
             out = slots[id(node)]
-            if out not in needs:
+            if out not in needs or out != root and out not in consumers:  # not on a path to the root
                 continue
             gradients, local_slots = zip(*consumers.get(out, [])) if out in consumers else ((), ())
             backward.append((out, gradients, local_slots, derivatives.get(out)))

@@ -65,7 +65,7 @@ def _check_label(label: object) -> str:
 def _number_for_comparison(x: Operand) -> Any:
     if isinstance(x, Value):
         if threads_tracing:
-            _refuse_inside_trace("a comparison of Values (<, <=, >, >=, max, min, sorted)")
+            _refuse_inside_trace("a comparison of Values (<, <=, >, >=, == or != with a number, max, min, sorted)")
         return x.data
     return x
 
@@ -142,6 +142,13 @@ def _nary_node(data: float, entry: Primitive, operands: tuple, parents: tuple, l
     return out
 
 
+def _traced_constant(operands: tuple) -> bool:
+    """While this thread traces for engine.compile, an op on untracked Values still makes a node (one
+    with no parents), so that the compiled code computes it anew from their numbers on every call
+    instead of folding it into a constant: only true constants are folded."""
+    return get_ident() in threads_tracing and any(isinstance(operand, Value) for operand in operands)
+
+
 def _constant(data: float) -> Value:
     """A new untracked Value: made under no_grad(), from constants only, or by detach()."""
     out = _new(Value)
@@ -160,6 +167,8 @@ def _unary(entry: Primitive) -> Callable[[Value], Value]:
         number = self.data
         data = forward(number)
         if self._entry is None or threads_without_grad and get_ident() in threads_without_grad:
+            if threads_tracing and _traced_constant((self,)):
+                return _node(data, entry, self, None, None, None)
             return _constant(data)
         local = derivative(number, data)
         return _node(data, entry, self, local[0] if local.__class__ is tuple else local, None, None)
@@ -198,6 +207,8 @@ def _binary(entry: Primitive) -> Callable[[Operand, Operand], Any]:
             return NotImplemented
         data = forward(a_number, b_number)
         if not (a_tracked or b_tracked) or threads_without_grad and get_ident() in threads_without_grad:
+            if threads_tracing and _traced_constant((a, b)):
+                return _node(data, entry, a, None, b, None)
             return _constant(data)
         local_a, local_b = derivative(a_number, b_number, data)
         return _node(data, entry, a, local_a if a_tracked else None, b, local_b if b_tracked else None)
@@ -237,6 +248,8 @@ def _many(entry: Primitive, operands: tuple) -> Any:
     data = entry.forward(*numbers)
     tracked = [isinstance(operand, Value) and operand._entry is not None for operand in operands]
     if not any(tracked) or not is_grad_enabled():
+        if threads_tracing and _traced_constant(operands):
+            return _nary_node(data, entry, tuple(operands), (), (), ())
         return _constant(data)
     derivatives = entry.derivative(*numbers, data)
     parents = tuple(operand for operand, flag in zip(operands, tracked) if flag)
@@ -245,6 +258,7 @@ def _many(entry: Primitive, operands: tuple) -> Any:
 
 
 _COPY = ops.OPS["copy"]
+_DETACH = Primitive("detach", lambda x: x, lambda x, y: 0.0)  # inside a trace only: its operand is not a parent
 _add, _subtract, _multiply, _divide, _power, _leaky_relu = (
     _binary(ops.OPS[name]) for name in ("+", "-", "*", "/", "**", "leaky_relu")
 )
@@ -358,7 +372,12 @@ class Value:
         return out
 
     def detach(self) -> Value:
-        """An untracked copy of this Value: same number, no history, no gradient."""
+        """An untracked copy of this Value: same number, no history, no gradient. (While engine.compile
+        traces, a node of op 'detach' that passes no gradient, so the compiled code reads the number anew.)"""
+        if threads_tracing and get_ident() in threads_tracing:
+            out = _node(self.data, _DETACH, self, None, None, None)
+            out._label = self._label
+            return out
         out = _constant(self.data)
         out._label = self._label
         return out

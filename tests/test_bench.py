@@ -56,3 +56,11 @@ def test_compare_runs_the_old_and_the_new_tree_side_by_side():
     assert completed.returncode == 0, completed.stderr
     assert "new / old:" in completed.stdout
     assert worktrees() == before, "the temporary worktree was not removed"
+
+
+def test_the_compiled_chain_agrees():
+    from bench.engines import CompiledChaingrad
+
+    run = CompiledChaingrad().w2_compiled(3000)
+    assert run() == pytest.approx(Floor().w2(3000), rel=1e-9)
+    assert run() == pytest.approx(Floor().w2(3000), rel=1e-9)  # the second call runs the generated code

@@ -193,7 +193,7 @@ def test_mlp_training_with_each_activation(activation):
 
 
 def test_adam_and_extra_outputs():
-    """fn may return (loss, other Values): those come back as numbers (untracked Values)."""
+    """fn may return (loss, other Values): those come back differentiable too, as eagerly."""
     eager_model, compiled_model = twin_models(2, [4, 3], seed=5)
     X, y = data(8, 2, seed=6), [k % 3 for k in range(8)]
 
@@ -208,7 +208,7 @@ def test_adam_and_extra_outputs():
     for _ in range(3):
         (eager, eager_scores), (result, scores) = loss_of(eager_model)(X, y), compiled(X, y)
         assert all(close(s.data, t.data) for row, eager_row in zip(scores, eager_scores) for s, t in zip(row, eager_row))
-        assert not scores[0][0].requires_grad
+        assert scores[0][0].requires_grad and scores[0][0].op == "compiled"
         for loss, optimizer in zip((eager, result), optimizers):
             optimizer.zero_grad()
             loss.backward()
@@ -479,9 +479,11 @@ def test_auto_takes_the_tape_for_big_graphs(monkeypatch):
     monkeypatch.setattr(sys.modules["engine.compile"], "CODE_LIMIT", 5)
     w = Value(0.3)
     small = engine.compile(lambda x: w * x)
-    big = engine.compile(lambda x: ((w * x).tanh() * w + x).sin() * w)
-    small(1.0), big(1.0)
-    assert small.source.startswith("def step") and big.source.startswith("# engine.compile's tape runner")
+    chain = engine.compile(lambda x: ((w * x).tanh() * w + x).sin() * w)  # one- and two-operand nodes: code
+    big = engine.compile(lambda x: engine.sum([engine.dot([w, w], [x, x * 2.0]) for _ in range(6)]))  # dots: tape
+    small(1.0), chain(1.0), big(1.0)
+    assert small.source.startswith("def step") and chain.source.startswith("def step")
+    assert big.source.startswith("# engine.compile's tape runner")
 
 
 def test_no_graph_outlives_its_call(count_values):
