@@ -195,21 +195,28 @@ INSTRUCTION_PLAN = [  # workload, size, engines (W2g: chaingrad inside engine.gr
 ]
 
 
+_RUNS = {  # what a counted process runs, with its tree's own bench.engines: W1 steps, or W2/W2g/W3 runs
+    "W1": "step = engine.w1()\nfor _ in range(count):\n    step()",
+    "W2": "for _ in range(count):\n    engine.w2(size)",
+    "W2g": "for _ in range(count):\n    engine.w2_graph_mode(size)",
+    "W3": "run = engine.w3(size)\nfor _ in range(count):\n    run()",
+}
+
+
 def instructions(tree: Path, engine_name: str, workload: str, size: int) -> float:
     """Instructions of one W1 step, or of one W2, W2g or W3 run (build + backward), of `engine_name`
-    as the bench.run in `tree` runs it, counted by valgrind's callgrind: the count for more steps or
-    runs less the count for fewer, which cancels start-up and set-up (and W1's compile)."""
-    if workload == "W1":
-        child, (few, more), per = ["W1-steps", "{}", "1"], (2, 7), 5
-    else:
-        child, (few, more), per = [workload, str(size), "{}"], (1, 2), 1
+    as the bench/engines.py in `tree` defines it, counted by valgrind's callgrind: the count for
+    more steps or runs less the count for fewer, which cancels start-up and set-up (and W1's
+    compile). Only what the timed region runs is counted (no gc.collect() between runs)."""
+    few, more, per = (2, 7, 5) if workload == "W1" else (1, 2, 1)
     totals = []
     for count in (few, more):
-        command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-m",
-                   "bench.run", "--child", engine_name, *(part.format(count) for part in child)]
+        code = (f"import sys\nsys.path.insert(0, '.')\nfrom bench.engines import ENGINES\n"
+                f"engine = ENGINES[{engine_name!r}]()\nsize, count = {size}, {count}\n{_RUNS[workload]}\n")
+        command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c", code]
         completed = subprocess.run(command, cwd=tree, capture_output=True, text=True)
         match = re.search(r"refs:\s+([\d,]+)", completed.stderr)
-        if match is None:
+        if match is None or completed.returncode != 0:
             raise RuntimeError(f"valgrind printed no instruction count:\n{completed.stderr[-2000:]}")
         totals.append(int(match.group(1).replace(",", "")))
     return (totals[1] - totals[0]) / per

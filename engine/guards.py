@@ -337,10 +337,10 @@ def _equal(value: Value, other: Any) -> Any:
 
 
 def _not_equal(value: Value, other: Any) -> Any:
-    refused = _compared(value, other)
     if "__ne__" in _OWN:
+        _compared(value, other)
         return _OWN["__ne__"](value, other)
-    equal = _equal(value, other)  # as object.__ne__ does: the inverse of __eq__
+    equal = _equal(value, other)  # as object.__ne__ does: the inverse of __eq__ (which asks _compared)
     return equal if equal is NotImplemented else not equal
 
 

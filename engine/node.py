@@ -29,8 +29,10 @@ class says how its slots are read (never the class of what another slot holds):
                         descends into, so a neuron's leaf weights are never looked at one by one
 
 Every other Value reads ``_made_by_ops`` as None (a class attribute), which is how the functions
-below tell an n-ary node. The graph walk and the chain rule (engine.autograd) read the slots
-inline, for speed, and tell an n-ary node by ``type(node) is nary`` (``Value._nary_class``): one
+below tell an n-ary node. Three places read or write the slots themselves: the node builders
+(engine.value), pickling (engine.flat, which records and rebuilds them), and, inline for speed, the
+graph walk and the chain rule (engine.autograd), which tell an n-ary node by ``type(node) is nary``
+(``Value._nary_class``): one
 more slot on every Value would cost 16 bytes per node (W4 139 -> 154 B, objects come in 16-byte
 steps), and loops whose attribute reads see two classes cost +2% W1 instructions on CPython 3.11
 unless each read sits in a branch of one class, as they do.
