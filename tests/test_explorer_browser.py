@@ -234,3 +234,43 @@ def test_a_value_used_twice(browser, tmp_path):
     assert active_edges(browser) == ["v1_in0", "v1_in1", "v1_out"]
     assert visible_label(browser, "v1_in0") == "3 × 1 = 3" and visible_label(browser, "v1_in1") == "3 × 1 = 3"
     assert console_errors(browser) == []
+
+
+def test_lang_zh_buttons_legend_and_captions(browser, tmp_path):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    e = viz.texts_example()[-1]
+    browser.get(viz.explore(e, tmp_path / "zh.html", lang="zh").path.as_uri())
+    browser.get_log("browser")
+    assert browser.find_element("id", "counter").text == "第 0 / 8 步"
+    assert browser.find_element("id", "play").text == "▶ 播放"
+    assert "图例" in browser.find_element("tag name", "aside").text
+    assert "局部导数 × 上游梯度 = 发送量" in browser.find_element("id", "legend").text
+    assert texts(browser, "v2") == ["c", "data ?", "grad 未算"] and texts(browser, "v3_k1") == ["常数 1"]
+    keys(browser, "ARROW_RIGHT", 7)
+    assert browser.find_element("id", "caption").text == "d（梯度 3）向 b 发送 1 × 3 = 3；b 堆放起来的量：2 + 3 = 5"
+    assert texts(browser, "v1")[2] == "grad 2 + 3 = 5"
+    browser.find_element("css selector", "#v1 text").click()
+    assert browser.find_element("id", "detail").text.splitlines()[0] == "b（输入，data 1.0000）"
+    keys(browser, "HOME")
+    browser.find_element("id", "play").click()
+    assert browser.find_element("id", "play").text == "⏸ 暂停"
+    browser.find_element("id", "play").click()
+    WebDriverWait(browser, 5, poll_frequency=0.2).until(lambda d: d.find_element("id", "play").text == "▶ 播放")
+    assert console_errors(browser) == []
+
+
+@pytest.mark.parametrize("label", ["<!--<script>", "</script><b>x</b>", "a <!-- b"])
+def test_a_label_with_html_in_it_keeps_the_page_working(browser, tmp_path, label):
+    x = Value(2.0, label=label)
+    y = x * x
+    y.label = "y"
+    page = viz.explore(y, tmp_path / "label.html")
+    data = page.html.split('id="chaingrad-data">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in data  # every '<' of the embedded steps is written \u003c
+    browser.get(page.path.as_uri())
+    browser.get_log("browser")
+    keys(browser, "END")
+    assert browser.execute_script("return window.chaingrad.steps") == len(page.captions)
+    assert texts(browser, "v0")[0] == label and texts(browser, "v0")[2] == "grad 2 + 2 = 4"
+    assert console_errors(browser) == []

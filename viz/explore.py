@@ -9,18 +9,18 @@ and a small script (explorer.js) only shows them: buttons, arrow keys, a slider,
 from __future__ import annotations
 
 import html
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine import Value
+from engine import Value, topological_order
 from nn.serialize import write_atomically
 from viz.files import FONT, PathLike, run_dot
 from viz.graph import Parts, build, collect, flow_text
 from viz.numbers import format_number, format_short
-from viz.trace import BackwardTrace, pile_sum, trace_backward
+from viz.trace import BackwardTrace, pile_sum, script_json, trace_backward
+from viz.words import check_language, words
 
 HERE = Path(__file__).resolve().parent
 INFIX = {"+": "+", "-": "−", "*": "×", "/": "/", "**": "^"}
@@ -60,29 +60,29 @@ def _consumers(parts: Parts) -> dict[Value, list[tuple[Value, int]]]:
     return found
 
 
-def _chain_rule(value: Value, parts: Parts, consumers: list[tuple[Value, int]]) -> list[str]:
+def _chain_rule(value: Value, parts: Parts, consumers: list[tuple[Value, int]], gradients: dict[Value, float],
+                say) -> list[str]:
     """dL/dv = sum over consumers t of dL/dt · dt/dv, in symbols, then numbers, then the total."""
     root = parts.names[parts.root]
     name = parts.names[value]
     if value is parts.root:
-        return [f"∂{root}/∂{root} = 1", "the seed: backward() starts here"]
+        return [f"∂{root}/∂{root} = 1", say("the seed")]
     symbols = [f"∂{root}/∂{parts.names[t]} · ∂{parts.names[t]}/∂{name}" for t, _ in consumers]
-    numbers = [f"{format_short(t.grad)} × {format_short(t.local_derivatives[slot])}" for t, slot in consumers]
-    return [f"∂{root}/∂{name} = " + " + ".join(symbols), "= " + " + ".join(numbers), f"= {format_short(value.grad)}"]
+    numbers = [f"{format_short(gradients[t])} × {format_short(t.local_derivatives[slot])}" for t, slot in consumers]
+    return [f"∂{root}/∂{name} = " + " + ".join(symbols), "= " + " + ".join(numbers), f"= {format_short(gradients[value])}"]
 
 
-def _timeline(parts: Parts, trace: BackwardTrace) -> list[dict[str, Any]]:
-    """Every step's caption, highlighted node and edges, and the texts that change."""
+def _timeline(parts: Parts, trace: BackwardTrace, say) -> list[dict[str, Any]]:
+    """Every step's caption, highlighted node and edges, and the texts that change (in say's language)."""
     ids, names, root = parts.ids, parts.names, parts.root
     kept = [value for value in parts.order if value in parts.kept]
     ops = [value for value in kept if value.parents]
     waiting = {value: len(cons) for value, cons in _consumers(parts).items()}
     steps: list[dict[str, Any]] = [{
         "phase": "start", "node": None, "edges": [], "labels": {},
-        "caption": f"the graph of {names[root]}: the inputs are known ({len(kept) - len(ops)} leaves); "
-                   f"{len(ops)} ops to compute",
-        "set": {ids[v]: {"data": f"data {format_number(v.data)}" if not v.parents else "data ?",
-                         "grad": "grad not yet", "state": "computed" if not v.parents else "pending"} for v in kept},
+        "caption": say("start", root=names[root], leaves=len(kept) - len(ops), ops=len(ops)),
+        "set": {ids[v]: {"data": f"data {format_number(v.data)}" if not v.parents else say("data unknown"),
+                         "grad": say("grad not yet"), "state": "computed" if not v.parents else "pending"} for v in kept},
     }]
     for number, value in enumerate(ops, start=1):
         symbols, numbers = _expression(value, parts)
@@ -90,13 +90,14 @@ def _timeline(parts: Parts, trace: BackwardTrace) -> list[dict[str, Any]]:
         edges += [f"{c.node}_in" for c in parts.constants.get(value, [])] + [f"{ids[value]}_out"]
         steps.append({
             "phase": "forward", "node": ids[value], "edges": edges, "labels": {},
-            "caption": f"forward {number}/{len(ops)}: {names[value]} = {symbols} = {numbers} = {format_short(value.data)}",
+            "caption": say("forward", number=number, total=len(ops), name=names[value], symbols=symbols,
+                           numbers=numbers, value=format_short(value.data)),
             "set": {ids[value]: {"data": f"data {format_number(value.data)}", "state": "computed"}},
         })
     steps.append({
         "phase": "backward", "node": ids[root], "edges": [], "labels": {},
-        "caption": f"backward starts: ∂{names[root]}/∂{names[root]} = 1 (the seed)",
-        "set": {ids[root]: {"grad": "grad 1" if root.grad == 1 else f"grad {format_short(root.grad)}",
+        "caption": say("seed", root=names[root]),
+        "set": {ids[root]: {"grad": f"grad {format_short(trace.gradients[root])}",
                             "state": "complete"}},
     })
     received: dict[Value, list[float]] = {}
@@ -105,7 +106,7 @@ def _timeline(parts: Parts, trace: BackwardTrace) -> list[dict[str, Any]]:
         for slot, edge in enumerate(step.edges):
             parent = edge.parent
             text = flow_text(edge.local, step.gradient, format_short)
-            sent.append(f"{text} to {names[parent]}")
+            sent.append(say("sent to", flow=text, parent=names[parent]))
             received.setdefault(parent, []).append(edge.contribution)
             waiting[parent] -= 1
             if parent not in parts.kept or step.node not in parts.kept:
@@ -115,69 +116,71 @@ def _timeline(parts: Parts, trace: BackwardTrace) -> list[dict[str, Any]]:
             complete = waiting[parent] == 0
             pile = pile_sum(received[parent]) if complete else " + ".join(format_short(x) for x in received[parent]) + " + …"
             if len(received[parent]) > 1:
-                piles.append(f"{names[parent]}'s pile: {pile}")
+                piles.append(say("pile", name=names[parent], pile=pile))
             changes[ids[parent]] = {"grad": f"grad {pile}", "state": "complete" if complete else "partial"}
         steps.append({
             "phase": "backward", "node": ids[step.node], "edges": edges, "labels": labels,
-            "caption": f"{names[step.node]} (grad {format_short(step.gradient)}) sends " + ", ".join(sent)
-                       + "".join(f"; {pile}" for pile in piles),
+            "caption": say("sends", node=names[step.node], grad=format_short(step.gradient),
+                           sent=say("list separator").join(sent)) + "".join(piles),
             "set": changes,
         })
     steps.append({
         "phase": "done", "node": None, "edges": [], "labels": {}, "set": {},
-        "caption": "backward done: each gradient is the pile (堆放) of what its consumers sent; "
-                   "click a node for its chain-rule sum",
+        "caption": say("done"),
     })
     return steps
 
 
-def _page(parts: Parts, trace: BackwardTrace, title: str, steps: list[dict[str, Any]]) -> str:
-    """The whole HTML page: styles, the SVG, the steps as JSON, the script."""
+def _page(parts: Parts, trace: BackwardTrace, title: str, steps: list[dict[str, Any]], lang: str) -> str:
+    """The whole HTML page: styles, the SVG, the steps as JSON, the script; its words in `lang`."""
+    say = words(lang)
     consumers = _consumers(parts)
     final: dict[Value, str] = {}
     for value in parts.order:
         pile = trace.piles.get(value)
-        final[value] = pile_sum(pile) if pile else format_short(value.grad)
+        final[value] = pile_sum(pile) if pile else format_short(trace.gradients[value])
     graph = build(parts, "LR", lambda v: final[v], lambda v, slot: flow_text(
-        v.local_derivatives[slot], v.grad, format_short), with_ids=True)
+        v.local_derivatives[slot], trace.gradients[v], format_short), with_ids=True, lang=lang)
     svg = run_dot(graph.source, "svg").decode("utf-8")
     svg = _scalable(svg[svg.index("<svg"):])
     details = {}
     for value in parts.order:
         if value not in parts.kept:
             continue
-        role = parts.roles[value]
-        what = f"{role}, data {format_number(value.data)}" + (f", made by {value.op}" if value.op else "")
-        details[parts.ids[value]] = {"title": f"{parts.names[value]} ({what})",
-                                     "lines": _chain_rule(value, parts, consumers[value])}
+        title_fields = {"name": parts.names[value], "role": say(parts.roles[value]),
+                        "data": format_number(value.data), "op": value.op}
+        details[parts.ids[value]] = {"title": say("detail made" if value.op else "detail", **title_fields),
+                                     "lines": _chain_rule(value, parts, consumers[value], trace.gradients, say)}
         for constant in parts.constants.get(value, []):
-            details[constant.node] = {"title": f"constant {format_short(constant.data)}",
-                                      "lines": [f"a number given to {value.op} (for {parts.names[value]}); "
-                                                "no gradient flows to it"]}
-    data = {"steps": steps, "details": details}
-    payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+            details[constant.node] = {"title": say("constant", number=format_short(constant.data)),
+                                      "lines": [say("constant detail", op=value.op, name=parts.names[value])]}
+    words_of_script = {key: say(key) for key in ("play", "pause")}
+    words_of_script["counter"] = say("counter", current="{current}", last="{last}")
+    data = {"steps": steps, "details": details, "words": words_of_script}
+    payload = script_json(data)
+    text = lambda key: html.escape(say(key))  # noqa: E731
     style = (HERE / "explorer.css").read_text(encoding="utf-8").replace("FONT", FONT)
     script = (HERE / "explorer.js").read_text(encoding="utf-8")
     return (
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<!doctype html>\n<html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head><meta charset=\"utf-8\">"
         f"<title>{html.escape(title)}</title>\n<style>\n{style}</style></head>\n<body>\n"
         f"<header><h1>{html.escape(title)}</h1>\n"
-        "<div id=\"controls\"><button id=\"first\" title=\"first step (Home)\">|◀</button>"
-        "<button id=\"previous\" title=\"previous step (←)\">◀</button>"
-        "<button id=\"play\" title=\"play / pause (space)\">▶ play</button>"
-        "<button id=\"next\" title=\"next step (→)\">▶</button>"
-        "<button id=\"last\" title=\"last step (End)\">▶|</button>"
-        "<input id=\"slider\" type=\"range\" min=\"0\" value=\"0\" aria-label=\"step\">"
+        f"<div id=\"controls\"><button id=\"first\" title=\"{text('first')}\">|◀</button>"
+        f"<button id=\"previous\" title=\"{text('previous')}\">◀</button>"
+        f"<button id=\"play\" title=\"{text('play title')}\">{text('play')}</button>"
+        f"<button id=\"next\" title=\"{text('next')}\">▶</button>"
+        f"<button id=\"last\" title=\"{text('last')}\">▶|</button>"
+        f"<input id=\"slider\" type=\"range\" min=\"0\" value=\"0\" aria-label=\"{text('step slider')}\">"
         "<span id=\"counter\"></span></div>\n"
         "<p id=\"caption\" aria-live=\"polite\"></p></header>\n"
         f"<main><div id=\"graph\">{svg}</div>\n"
-        "<aside><h2>chain rule</h2><div id=\"detail\">click a node to see its gradient as a sum over its consumers</div>"
-        "<h2>legend</h2><ul id=\"legend\"><li><span class=\"key pending\"></span>dashed: not computed / "
-        "not reached yet</li><li><span class=\"sample partial\">grad 2 + …</span> pile still growing</li>"
-        "<li><span class=\"sample complete\">grad 5</span> gradient complete</li>"
-        "<li><span class=\"key active\"></span>this step's node and edges</li>"
-        "<li>edge label: local × upstream = sent</li></ul>"
-        "<p class=\"keys\">keys: ← → step, Home / End, space plays</p></aside></main>\n"
+        f"<aside><h2>{text('chain rule')}</h2><div id=\"detail\">{text('click a node')}</div>"
+        f"<h2>{text('legend')}</h2><ul id=\"legend\"><li><span class=\"key pending\"></span>{text('legend pending')}</li>"
+        f"<li><span class=\"sample partial\">grad 2 + …</span> {text('legend partial')}</li>"
+        f"<li><span class=\"sample complete\">grad 5</span> {text('legend complete')}</li>"
+        f"<li><span class=\"key active\"></span>{text('legend active')}</li>"
+        f"<li>{text('legend edge')}</li></ul>"
+        f"<p class=\"keys\">{text('keys')}</p></aside></main>\n"
         f"<script type=\"application/json\" id=\"chaingrad-data\">{payload}</script>\n"
         f"<script>\n{script}</script>\n</body></html>\n"
     )
@@ -202,6 +205,7 @@ class Explorer:
     html: str
     captions: list[str]
     path: Path | None = None
+    frame_title: str = "chaingrad explorer"  # the inline frame's name for screen readers
 
     def save(self, path: PathLike) -> Path:
         """Write the page (atomically); open it in any browser, online or not."""
@@ -212,15 +216,15 @@ class Explorer:
     def _repr_html_(self) -> str:
         # an iframe keeps the page's ids, styles and keys apart from the notebook's
         return (f"<iframe srcdoc=\"{html.escape(self.html, quote=True)}\" style=\"width: 100%; height: 640px; "
-                "border: 1px solid #ddd\" title=\"chaingrad explorer\"></iframe>")
+                f"border: 1px solid #ddd\" title=\"{html.escape(self.frame_title)}\"></iframe>")
 
 
 def explore(root: Value, path: PathLike | None = None, max_nodes: int = 150, parameters: Any = (),
-            title: str | None = None) -> Explorer:
+            title: str | None = None, lang: str = "en") -> Explorer:
     """The interactive explorer of root's graph: forward pass, then backward pass, step by step.
 
-    Runs root.backward() on freshly zeroed gradients (as viz.trace_backward does), so afterwards the
-    graph's .grad are those of one backward pass from root.
+    The steps are those of one backward pass from root as the engine computes it (viz.trace_backward),
+    on their own: every `.grad` is left as it was, gradients piled up over earlier passes included.
 
     Args:
         path: also write the page there (a single .html file with everything inside).
@@ -228,21 +232,24 @@ def explore(root: Value, path: PathLike | None = None, max_nodes: int = 150, par
             of it, e.g. one neuron, or draw the network by layer with viz.draw_layers).
         parameters: Values (or a Module, whose names then label them) to colour as parameters.
         title: the page's heading (default: 'Backpropagation through <root's name>').
+        lang: 'en' (English) or 'zh' (中文): the language of the captions, buttons, legend and boxes.
     """
+    say = words(check_language(lang))
     if not isinstance(root, Value):
         raise TypeError(f"viz.explore needs a Value (the output of a computation), got {type(root).__name__}")
-    trace = trace_backward(root)
-    if len(trace.names) > max_nodes:
+    count = len(topological_order(root))
+    if count > max_nodes:  # refused before any work
         raise GraphTooLargeError(
-            f"the graph of {root!r} has {len(trace.names)} Values; the explorer draws at most max_nodes={max_nodes} "
+            f"the graph of {root!r} has {count} Values; the explorer draws at most max_nodes={max_nodes} "
             "so that a class can follow every step: explore a piece of it (e.g. one neuron's output), "
             "draw the whole network by layer with viz.draw_layers(root, model), or raise max_nodes"
         )
+    trace = trace_backward(root)
     parts = collect(root, parameters, max_nodes=max_nodes, max_parents=max_nodes + 1)  # every Value drawn
     trace.names.update(parts.names)
-    steps = _timeline(parts, trace)
-    page = _page(parts, trace, title or f"Backpropagation through {parts.names[root]}", steps)
-    explorer = Explorer(page, [step["caption"] for step in steps])
+    steps = _timeline(parts, trace, say)
+    page = _page(parts, trace, title or say("page title", root=parts.names[root]), steps, lang)
+    explorer = Explorer(page, [step["caption"] for step in steps], frame_title=say("frame title"))
     if path is not None:
         explorer.save(path)
     return explorer

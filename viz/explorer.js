@@ -3,6 +3,7 @@
   "use strict";
   const data = JSON.parse(document.getElementById("chaingrad-data").textContent);
   const steps = data.steps;
+  const words = data.words;
   const slider = document.getElementById("slider");
   const playButton = document.getElementById("play");
   let current = 0;
@@ -58,7 +59,8 @@
       edge.classList.toggle("cg-forward", active.has(edge.id) && step.phase === "forward");
     }
     document.getElementById("caption").textContent = step.caption;
-    document.getElementById("counter").textContent = "step " + current + " / " + (steps.length - 1);
+    document.getElementById("counter").textContent =
+      words.counter.replace("{current}", String(current)).replace("{last}", String(steps.length - 1));
     slider.value = String(current);
     document.body.dataset.step = String(current);
     document.body.dataset.phase = step.phase;
@@ -68,11 +70,11 @@
     if (timer !== null) {
       clearInterval(timer);
       timer = null;
-      playButton.textContent = "▶ play";
+      playButton.textContent = words.play;
       return;
     }
     if (current === steps.length - 1) show(0);
-    playButton.textContent = "⏸ pause";
+    playButton.textContent = words.pause;
     timer = setInterval(function () {
       if (current >= steps.length - 1) { play(); return; }
       show(current + 1);

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
 from engine import Value, topological_order
-from viz.files import FONT, PathLike, needs_cjk_font, write_picture
+from viz.files import FONT, PathLike, write_picture
 from viz.layers import draw_layers
 from viz.numbers import format_number, format_short
 from viz.picture import picture_class
-from viz.style import COLOURS, UNREACHED, escape
+from viz.style import COLOURS, UNREACHED, cjk_width, escape
+from viz.words import check_language, words
 
 
 def role(value: Value, root: Value, parameters: Mapping[int, str]) -> str:
@@ -108,11 +109,14 @@ def build(
     highlight: Iterable[Value] = (),
     bold_edges: Iterable[tuple[Value, int]] = (),
     with_ids: bool = False,
+    lang: str = "en",
 ):
     """The Digraph of `parts`. grad_text(value) is the text after 'grad' (None: not reached yet);
-    edge_label(value, slot) labels the edge from value's parent in `slot` (None: no label)."""
+    edge_label(value, slot) labels the edge from value's parent in `slot` (None: no label);
+    lang: the language of the words in the boxes ('en' or 'zh')."""
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
+    say = words(lang)
     highlighted = {id(v) for v in highlight}
     bold = {(id(v), slot) for v, slot in bold_edges}
     font = {"fontname": FONT}
@@ -129,12 +133,12 @@ def build(
         name = parts.ids[value]
         grad = grad_text(value)
         fields = [escape(parts.names[value]), f"data {format_number(value.data)}",
-                  escape(f"grad {grad}") if grad is not None else "grad not yet"]
+                  escape(f"grad {grad}") if grad is not None else escape(say("grad not yet"))]
         attributes = {"shape": "record", "style": "filled", "fillcolor": COLOURS[parts.roles[value]],
                       "penwidth": "3" if id(value) in highlighted else "1"}
         if grad is None:
             attributes.update(style="filled,dashed", fillcolor=UNREACHED, fontcolor="#7f7f7f")
-        width = _cjk_width(fields)
+        width = cjk_width(fields)
         if width:
             attributes["width"] = width
         graph.node(name, label=record(" | ".join(fields)), **attributes, **node_id(name))
@@ -146,9 +150,11 @@ def build(
         graph.edge(op_name, name, penwidth="3" if id(value) in highlighted else "1", **node_id(f"{name}_out"))
         for constant in parts.constants.get(value, []):
             text = f"{escape(constant.label)} | " if constant.label else ""
-            graph.node(constant.node, label=record(f"{text}constant {format_short(constant.data)}"), shape="record",
+            words_of_constant = say("constant", number=format_short(constant.data))
+            sized = {"width": width} if (width := cjk_width([constant.label, words_of_constant])) else {}
+            graph.node(constant.node, label=record(text + escape(words_of_constant)), shape="record",
                        style="filled,rounded", fillcolor=COLOURS["constant"], fontsize="10", color="#a6a6a6",
-                       **node_id(constant.node))
+                       **sized, **node_id(constant.node))
             graph.edge(constant.node, op_name, color="#a6a6a6", style="dashed", **node_id(f"{constant.node}_in"))
         for slot in parts.slots[value]:
             parent = value.parents[slot]
@@ -163,17 +169,9 @@ def build(
             graph.edge(parts.ids[parent], op_name, **attributes, **node_id(f"{name}_in{slot}"))
         if parts.left_out.get(value):
             marker = f"{name}_more"
-            graph.node(marker, label=f"… {parts.left_out[value]} more", shape="plaintext", fontsize="9")
+            graph.node(marker, label=escape(say("more", count=parts.left_out[value])), shape="plaintext", fontsize="9")
             graph.edge(marker, op_name, style="dashed")
     return graph
-
-
-def _cjk_width(fields: list[str]) -> str | None:
-    """Graphviz counts a CJK character as wide as a space; a node width (inches) that fits them, or None."""
-    if not any(needs_cjk_font(text) for text in fields):
-        return None
-    widest = max(sum(11.0 if needs_cjk_font(c) else 6.2 for c in text) for text in fields)
-    return f"{(widest + 16) / 72:.2f}"
 
 
 def draw(
@@ -185,6 +183,7 @@ def draw(
     max_parents: int = 12,
     grads: Mapping[Value, Any] | None = None,
     highlight: Iterable[Value] = (),
+    lang: str = "en",
 ):
     """The computation graph of `root` as a graphviz.Digraph (shown inline in Jupyter).
 
@@ -202,11 +201,13 @@ def draw(
         grads: gradients to show instead of `.grad`; Values missing from it are drawn as not reached
             yet (dashed, 'grad not yet'), unlike a gradient of 0.
         highlight: Values drawn with a thick border.
+        lang: 'en' or 'zh', the language of the boxes' words ('grad not yet', 'constant').
     """
+    check_language(lang)
     if hasattr(parameters, "named_parameters") and grads is None:
         order = topological_order(root)
         if len(order) > max_nodes or any(len(value.parents) > max_parents for value in order):
-            return draw_layers(root, parameters, rankdir)
+            return draw_layers(root, parameters, rankdir, lang)
     parts = collect(root, parameters, max_nodes, max_parents)
     grad_text: Callable[[Value], str | None]
     if grads is None:
@@ -221,7 +222,7 @@ def draw(
             return None
         return flow_text(value.local_derivatives[slot], gradient(value))
 
-    return build(parts, rankdir, grad_text, edge_label, highlight)
+    return build(parts, rankdir, grad_text, edge_label, highlight, lang=lang)
 
 
 def _shown_slots(parents: tuple[Value, ...], max_parents: int) -> range:

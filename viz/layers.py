@@ -15,7 +15,8 @@ from engine import Value, topological_order
 from viz.files import FONT
 from viz.numbers import format_number
 from viz.picture import picture_class
-from viz.style import COLOURS, escape
+from viz.style import COLOURS, cjk_width, escape
+from viz.words import words
 
 
 def layer_of(name: str) -> str:
@@ -35,8 +36,10 @@ def _describe(model: Any, layer: str) -> str:
     return text if "\n" not in text and len(text) < 80 else type(target).__name__
 
 
-def draw_layers(root: Value, model: Any, rankdir: str = "LR"):
-    """root's graph summarised by the layers of `model` (a Module with named_parameters()), as a Digraph."""
+def draw_layers(root: Value, model: Any, rankdir: str = "LR", lang: str = "en"):
+    """root's graph summarised by the layers of `model` (a Module with named_parameters()), as a Digraph;
+    lang: 'en' or 'zh', the language of the boxes' words."""
+    say = words(lang)
     if not hasattr(model, "named_parameters"):
         raise TypeError(f"draw_layers needs a Module (with named_parameters()), got {type(model).__name__}")
     if rankdir not in ("LR", "TB", "RL", "BT"):
@@ -77,25 +80,29 @@ def draw_layers(root: Value, model: Any, rankdir: str = "LR"):
                             edge_attr={**font, "fontsize": "9"})
     record = (lambda text: "{ " + text + " }") if rankdir in ("TB", "BT") else (lambda text: text)
     inputs = [value for value in order if group[value] == 0]
-    counted = f"{len(inputs)} Value{'s' if len(inputs) != 1 else ''}" if inputs else "plain numbers (no Values)"
-    graph.node("inputs", label=record(f"inputs | {counted}"), shape="record", style="filled",
-               fillcolor=COLOURS["input"])
+    counted = (say("one value") if len(inputs) == 1 else say("values", count=len(inputs))) if inputs \
+        else say("plain numbers")
+    sized = {"width": width} if (width := cjk_width([say("inputs"), counted])) else {}
+    graph.node("inputs", label=record(f"{escape(say('inputs'))} | {escape(counted)}"), shape="record", style="filled",
+               fillcolor=COLOURS["input"], **sized)
     for index, layer in enumerate(layers, start=1):
         fields = [escape(layer)]
         description = _describe(model, layer)
         if description:
             fields.append(escape(description))
-        fields.append(f"{parameter_counts[index]} parameters, {counts[index] - parameter_counts[index]} Values computed")
+        fields.append(escape(say("layer counts", parameters=parameter_counts[index],
+                                 computed=counts[index] - parameter_counts[index])))
         if gradients[index]:
             largest = max(gradients[index])
             mean = sum(gradients[index]) / len(gradients[index])
-            fields.append(escape(f"parameters' |grad|: mean {format_number(mean)}, max {format_number(largest)}"))
+            fields.append(escape(say("layer grads", mean=format_number(mean), largest=format_number(largest))))
+        sized = {"width": width} if (width := cjk_width(fields)) else {}
         graph.node(f"layer{index}", label=record(" | ".join(fields)), shape="record", style="filled",
-                   fillcolor=COLOURS["parameter"])
-    root_name = escape(root.label or "output")
+                   fillcolor=COLOURS["parameter"], **sized)
+    root_name = escape(root.label or say("output"))
     graph.node("output", label=record(f"{root_name} | data {format_number(root.data)} | grad {format_number(root.grad)}"),
                shape="record", style="filled", fillcolor=COLOURS["output"])
     names = ["inputs"] + [f"layer{index}" for index in range(1, len(layers) + 1)] + ["output"]
     for (source, target), count in sorted(links.items()):
-        graph.edge(names[source], names[target], label=f"{count} edge{'s' if count != 1 else ''}")
+        graph.edge(names[source], names[target], label=say("one edge") if count == 1 else say("edges", count=count))
     return graph

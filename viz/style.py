@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from viz.files import needs_cjk_font
+
 COLOURS = {
     "output": "#f4b183",  # the root
     "parameter": "#a9d18e",  # leaves passed as `parameters`
@@ -19,3 +21,11 @@ def escape(text: str) -> str:
     for character in "\\{}|<>\"":
         text = text.replace(character, "\\" + character)
     return text
+
+
+def cjk_width(fields: list[str]) -> str | None:
+    """Graphviz counts a CJK character as wide as a space; a node width (inches) that fits them, or None."""
+    if not any(needs_cjk_font(text) for text in fields):
+        return None
+    widest = max(sum(11.0 if needs_cjk_font(c) else 6.2 for c in text) for text in fields)
+    return f"{(widest + 16) / 72:.2f}"

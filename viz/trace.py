@@ -1,14 +1,17 @@
 """The backward pass, step by step: each node sends upstream gradient x local derivative along each
 edge, and each parent piles up (堆放) what it receives until its gradient is complete.
 
-`trace_backward(root)` runs the engine's backward() and returns the steps in a valid backward order,
-printable as a table; `render_backward_frames` writes one picture per step and an index page.
+`trace_backward(root)` asks the engine for every gradient of one backward pass (engine.gradients, which
+leaves every `.grad` as it was) and returns the steps in a valid backward order, printable as a table;
+`render_backward_frames` writes one picture per step and an index page. Like every picture of viz,
+neither changes a gradient or a value.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import unicodedata
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +22,7 @@ from nn.serialize import write_atomically
 from viz.files import FONT, PathLike, write_picture
 from viz.graph import build, collect, flow_text, value_names
 from viz.numbers import format_short
+from viz.words import check_language, words
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,11 @@ class Step:
 _short = format_short
 
 
+def _width(text: str) -> int:
+    """How many columns text takes in a monospaced font: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(character) in "WF" else 1 for character in text)
+
+
 def pile_sum(received: list[float], total: float | None = None) -> str:
     """A pile as a sum: '2 + 3 = 5'; one contribution reads as itself ('2')."""
     total = sum(received) if total is None else total
@@ -59,6 +68,8 @@ class BackwardTrace:
     steps: list[Step]
     piles: dict[Value, list[float]]
     names: dict[Value, str] = field(default_factory=dict)
+    lang: str = "en"
+    gradients: dict[Value, float] = field(default_factory=dict)  # d(root)/d(value) × the seed, for every Value
 
     def name(self, value: Value) -> str:
         """The Value's label, or a name from its place in the graph (v0, v1, ...)."""
@@ -66,11 +77,12 @@ class BackwardTrace:
 
     def pile_text(self, value: Value) -> str:
         """What the Value received, e.g. 'b: 2 + 3 = 5'."""
-        return f"{self.name(value)}: {pile_sum(self.piles[value], value.grad)}"
+        return f"{self.name(value)}: {pile_sum(self.piles[value], self.gradients.get(value))}"
 
     def table(self) -> str:
         """The steps as a text table, then every Value's pile."""
-        rows = [("step", "node", "grad", "-> parent", "local", "sent", "parent's pile")]
+        say = words(self.lang)
+        rows = [tuple(say("table header").split("|"))]
         for number, step in enumerate(self.steps, start=1):
             for index, edge in enumerate(step.edges):
                 rows.append((
@@ -82,10 +94,11 @@ class BackwardTrace:
                     _short(edge.contribution),
                     _short(edge.pile),
                 ))
-        widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-        lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+        widths = [max(_width(row[column]) for row in rows) for column in range(len(rows[0]))]
+        lines = ["  ".join(cell + " " * (width - _width(cell)) for cell, width in zip(row, widths)).rstrip()
+                 for row in rows]
         lines.append("")
-        lines.append("piles (堆放): each Value's gradient is the sum of what it received")
+        lines.append(say("piles heading"))
         lines += ["  " + self.pile_text(value) for value in self.piles if value is not self.root]
         return "\n".join(lines)
 
@@ -105,14 +118,16 @@ def texts_example() -> tuple[Value, Value, Value, Value, Value]:
     return a, b, c, d, e
 
 
-def trace_backward(root: Value, grad: float = 1.0) -> BackwardTrace:
-    """Run root.backward(grad) on freshly zeroed gradients and record each step.
+def trace_backward(root: Value, grad: float = 1.0, lang: str = "en") -> BackwardTrace:
+    """The steps of one backward pass from root (seeded with grad), as the engine computes it, on its own:
+    what was in `.grad` before (gradients piled up over earlier passes) does not count, and every
+    `.grad` is left as it was. The gradients are in `.gradients`.
 
-    The graph's gradients (leaves included) are reset first, so the trace shows one pass.
+    lang: 'en' or 'zh', the language of the printed table.
     """
+    check_language(lang)
     order = engine.topological_order(root)
-    engine.zero_grad(order)
-    root.backward(grad)
+    gradients = dict(zip(order, engine.gradients(root, order, grad)))
     names = value_names(order, {})
     waiting = Counter(parent for node in order for parent in node.parents)  # edges still to arrive
     piles: dict[Value, list[float]] = {}
@@ -123,7 +138,7 @@ def trace_backward(root: Value, grad: float = 1.0) -> BackwardTrace:
         node = ready.popleft()
         edges = []
         for parent, local in zip(node.parents, node.local_derivatives):
-            contribution = local * node.grad
+            contribution = local * gradients[node]
             running[parent] = running.get(parent, 0.0) + contribution
             piles.setdefault(parent, []).append(contribution)
             edges.append(Edge(parent, local, contribution, running[parent]))
@@ -131,34 +146,36 @@ def trace_backward(root: Value, grad: float = 1.0) -> BackwardTrace:
             if waiting[parent] == 0 and parent.parents:
                 ready.append(parent)
         if edges:
-            steps.append(Step(node, node.grad, tuple(edges)))
-    return BackwardTrace(root, steps, piles, names)
+            steps.append(Step(node, gradients[node], tuple(edges)))
+    return BackwardTrace(root, steps, piles, names, lang, gradients)
 
 
 PAGE = """<!doctype html>
-<html lang="en"><meta charset="utf-8"><title>The backward pass, step by step</title>
+<html lang="{html_lang}"><meta charset="utf-8"><title>{title}</title>
 <style>
 body {{ font-family: {font}, Arial, "Liberation Sans", "WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif;
        margin: 1.5em; color: #222; }}
 figure {{ margin: 0; }} img {{ max-width: 100%; }} pre {{ font-size: 0.9em; }}
 button {{ font: inherit; }}
 </style>
-<h1>The backward pass, step by step (堆放)</h1>
-<p><button id="previous">&larr; previous</button> <button id="next">next &rarr;</button>
-<span id="counter"></span> (arrow keys step)</p>
+<h1>{title}</h1>
+<p><button id="previous">{previous}</button> <button id="next">{next}</button>
+<span id="counter"></span> {keys}</p>
 <figure><img id="frame" alt=""><figcaption id="caption"></figcaption></figure>
 {note}
-<h2>All steps</h2>
+<h2>{all_steps}</h2>
 <pre>{table}</pre>
 <script>
 const frames = {frames};
+const counter = {counter};
 let current = 0;
 function show(index) {{
   current = Math.max(0, Math.min(frames.length - 1, index));
   document.getElementById("frame").src = frames[current].file;
   document.getElementById("frame").alt = frames[current].caption;
   document.getElementById("caption").textContent = frames[current].caption;
-  document.getElementById("counter").textContent = "frame " + current + " of " + (frames.length - 1);
+  document.getElementById("counter").textContent =
+    counter.replace("{{current}}", current).replace("{{last}}", frames.length - 1);
 }}
 document.getElementById("previous").onclick = () => show(current - 1);
 document.getElementById("next").onclick = () => show(current + 1);
@@ -172,12 +189,19 @@ show(0);
 """
 
 
+def script_json(data: object) -> str:
+    """data as JSON that is safe inside an HTML <script> element: every '<' written as \\u003c, so no
+    label ('</script>', '<!--<script>') can end the element or change how the browser parses it."""
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+
+
 def render_backward_frames(
     root: Value,
     directory: PathLike,
     file_format: str = "svg",
     max_frames: int = 60,
     show_flow: bool = True,
+    lang: str = "en",
     **options,
 ) -> list[Path]:
     """One picture per backward step (frame_000 is the forward pass, before any gradient) and an
@@ -191,8 +215,10 @@ def render_backward_frames(
     Args:
         max_frames: at most this many pictures: the forward pass, the first steps, and always the
             last step (the complete gradients); the page says which steps were left out.
+        lang: 'en' or 'zh', the language of the pictures, captions, table and page.
         options: as for viz.draw() (rankdir, parameters, max_nodes, max_parents).
     """
+    say = words(lang)
     if max_frames < 2:
         raise ValueError(f"max_frames must be at least 2 (the forward pass and the last step), got {max_frames}")
     if file_format not in ("svg", "png"):
@@ -201,7 +227,7 @@ def render_backward_frames(
     if unknown:
         raise TypeError(f"render_backward_frames got unknown options {sorted(unknown)}; it takes rankdir, "
                         "parameters, max_nodes and max_parents as viz.draw() does")
-    trace = trace_backward(root)
+    trace = trace_backward(root, lang=lang)
     parts = collect(root, options.get("parameters", ()), options.get("max_nodes", 200), options.get("max_parents", 12))
     trace.names.update(parts.names)  # one name per Value in captions, tables and pictures
     rankdir = options.get("rankdir", "LR")
@@ -222,13 +248,14 @@ def render_backward_frames(
     def write(number: int, highlight: list[Value], bold: list[tuple[Value, int]]) -> None:
         texts = {value: pile(value) for value in received}
         if received or number:
-            texts.setdefault(root, _short(root.grad))
+            texts.setdefault(root, _short(trace.gradients[root]))
         labels = dict(carried) if show_flow else {}
-        picture = build(parts, rankdir, texts.get, lambda value, slot: labels.get((value, slot)), highlight, bold)
+        picture = build(parts, rankdir, texts.get, lambda value, slot: labels.get((value, slot)), highlight, bold,
+                        lang=lang)
         frames.append(write_picture(picture, folder / f"frame_{number:03d}.{file_format}"))
 
     write(0, [], [])
-    captions.append("forward pass done: every gradient not yet computed")
+    captions.append(say("frame forward"))
     for number, step in enumerate(trace.steps, start=1):
         slots = {}
         for slot, edge in enumerate(step.edges):
@@ -238,13 +265,18 @@ def render_backward_frames(
         if number not in numbers:
             continue
         write(number, [step.node], [(step.node, slot) for slot in slots])
-        sent = ", ".join(f"{flow_text(e.local, step.gradient, _short)} to {trace.name(e.parent)}" for e in step.edges)
-        captions.append(f"step {number}: {trace.name(step.node)} (grad {_short(step.gradient)}) sends {sent}")
+        sent = say("list separator").join(
+            say("sent to", flow=flow_text(e.local, step.gradient, _short), parent=trace.name(e.parent)) for e in step.edges)
+        text = say("sends", node=trace.name(step.node), grad=_short(step.gradient), sent=sent)
+        captions.append(say("frame step", number=number, text=text))
     left_out = len(trace.steps) - (len(frames) - 1)
-    note = (f"<p>max_frames={max_frames}: steps {numbers[-2] + 1} to {numbers[-1] - 1} are not drawn "
-            f"({left_out} steps; raise max_frames, or use viz.explore for every step).</p>") if left_out else ""
+    note = "<p>" + html.escape(say("frames left out", max_frames=max_frames, first=numbers[-2] + 1,
+                                   last=numbers[-1] - 1, count=left_out)) + "</p>" if left_out else ""
     items = [{"file": frame.name, "caption": caption} for frame, caption in zip(frames, captions)]
-    page = PAGE.format(font=FONT, note=note, table=html.escape(trace.table()),
-                       frames=json.dumps(items, ensure_ascii=False).replace("</", "<\\/"))
+    page = PAGE.format(font=FONT, note=note, table=html.escape(trace.table()), frames=script_json(items),
+                       html_lang="zh-CN" if lang == "zh" else "en", title=html.escape(say("frames title")),
+                       previous=html.escape(say("frames previous")), next=html.escape(say("frames next")),
+                       keys=html.escape(say("frames keys")), all_steps=html.escape(say("all steps")),
+                       counter=script_json(say("frames counter", current="{current}", last="{last}")))
     write_atomically(folder / "index.html", page.encode("utf-8"))
     return frames
