@@ -153,7 +153,7 @@ def test_02_piling_up(language):
     assert (numbers["a"], numbers["b"]) == (2.0, 5.0)
     assert numbers["paths"] == [2.0, 5.0]
     assert numbers["pile"] == [2.0, 3.0]
-    assert {"en": "b's pile: 2 + 3 = 5", "zh": "2 + 3 = 5"}[language] in numbers["captions"][7]
+    assert {"en": "b's pile: 2 + 3 = 5", "zh": "b 堆放起来的量：2 + 3 = 5"}[language] in numbers["captions"][7]
     path_costs = [row[1] for row in numbers["rows"]]
     backprop_costs = [row[2] for row in numbers["rows"]]
     assert all(later > 2.5 * earlier for earlier, later in zip(path_costs, path_costs[1:]))  # exponential
