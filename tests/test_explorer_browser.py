@@ -218,6 +218,8 @@ def test_a_larger_graph_steps_without_errors(browser, tmp_path):
     order = engine.topological_order(loss)
     x1 = next(value for value in order if value.label == "输入")
     node = f"v{order.index(x1)}"
+    assert x1.grad == 0.0  # the explorer only reads; the engine's own pass, for comparison:
+    loss.backward()
     assert texts(browser, node)[0] == "输入" and texts(browser, node)[2].endswith(f"= {viz.format_short(x1.grad)}")
     assert texts(browser, f"v{len(order) - 1}") == ["损失", f"data {viz.format_number(loss.data)}", "grad 1"]
     assert console_errors(browser) == []

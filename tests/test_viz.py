@@ -49,9 +49,10 @@ def test_output_is_deterministic_and_ids_are_topological():
 def test_show_flow_labels_edges_with_local_and_contribution():
     L, _ = lecture_graph()
     source = viz.draw(L, show_flow=True).source
-    assert 'v5 -> v6_op [label="-2.0000 × 1.0000 = -2.0000"]' in source  # d -> L: local f = -2, upstream 1
-    assert 'v3 -> v6_op [label="4.0000 × 1.0000 = 4.0000"]' in source  # f -> L: local d = 4
-    assert 'label="1.0000 × -2.0000 = -2.0000"' in source  # c -> d: local 1, upstream dL/dd = -2
+    # the explorer's numbers: as the boxes round them, without trailing zeros; a negative upstream in brackets
+    assert 'v5 -> v6_op [label="-2 × 1 = -2"]' in source  # d -> L: local f = -2, upstream 1
+    assert 'v3 -> v6_op [label="4 × 1 = 4"]' in source  # f -> L: local d = 4
+    assert 'label="1 × (-2) = -2"' in source  # c -> d: local 1, upstream dL/dd = -2
 
 
 def test_number_format():

@@ -37,7 +37,7 @@ def test_a_value_used_twice_keeps_both_edges_and_no_constant():
     y.backward()
     source = viz.draw(y, show_flow=True).source
     assert source.count("v0 -> v1_op") == 2 and "constant" not in source
-    assert source.count('label="3.0000 × 1.0000 = 3.0000"') == 2  # each slot carries 3: the pile is 6
+    assert source.count('label="3 × 1 = 3"') == 2  # each slot carries 3: the pile is 6
     assert "grad 6.0000" in source
 
 
@@ -239,8 +239,8 @@ def test_explorer_steps_come_from_the_engine():
     assert [step["phase"] for step in steps] == ["start"] + ["forward"] * 3 + ["backward"] * 4 + ["done"]
     assert [step["node"] for step in steps[1:4]] == ["v2", "v3", "v4"]
     assert steps[3]["caption"] == "forward 3/3: e = c × d = 3 × 2 = 6"
-    assert steps[6]["set"]["v1"] == {"grad": "grad 2 + …", "state": "partial"}
-    assert steps[7]["set"]["v1"] == {"grad": "grad 2 + 3 = 5", "state": "complete"}
+    assert steps[6]["set"]["v1"] == {"grad": "grad 2 + …", "state": "partial", "hover": "data = 1.0\ngrad = 2.0"}
+    assert steps[7]["set"]["v1"] == {"grad": "grad 2 + 3 = 5", "state": "complete", "hover": "data = 1.0\ngrad = 5.0"}
     assert steps[7]["labels"] == {"v3_in0": "1 × 3 = 3"}
     assert data["details"]["v1"]["lines"] == ["∂e/∂b = ∂e/∂c · ∂c/∂b + ∂e/∂d · ∂d/∂b", "= 2 × 1 + 3 × 1", "= 5"]
     assert (a.grad, b.grad) == (0.0, 0.0)  # the explorer only reads

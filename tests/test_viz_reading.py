@@ -85,3 +85,33 @@ def test_a_refusal_comes_before_any_work(monkeypatch):
     with pytest.raises(ValueError, match="lang must be"):
         viz.explore(Value(1.0) * 2, lang="de")
     assert _state(parameters) == before
+
+
+def test_viz_imports_engine_and_not_nn():
+    """Dependencies point one way: viz reads engine's graphs and writes its own files (no viz -> nn import)."""
+    import ast
+    from pathlib import Path
+
+    for path in sorted((Path(__file__).resolve().parent.parent / "viz").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+                    for alias in node.names}
+        imported |= {node.module.split(".")[0] for node in ast.walk(tree)
+                     if isinstance(node, ast.ImportFrom) and node.module and node.level == 0}
+        assert "nn" not in imported and "chaingrad" not in imported, path.name
+
+
+def test_the_picture_writer_replaces_a_file_whole_and_keeps_its_mode(tmp_path):
+    import os
+    import stat
+
+    from viz.files import write_atomically
+
+    target = tmp_path / "deep" / "page.html"
+    write_atomically(target, b"first")
+    os.chmod(target, 0o640)
+    write_atomically(target, b"second")
+    assert target.read_bytes() == b"second" and stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert sorted(p.name for p in target.parent.iterdir()) == ["page.html"]  # no temporary left behind
+    with pytest.raises(IsADirectoryError, match="not a regular file"):
+        write_atomically(tmp_path / "deep", b"x")

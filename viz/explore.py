@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from engine import Value, topological_order
-from nn.serialize import write_atomically
-from viz.files import FONT, PathLike, run_dot
-from viz.graph import Parts, build, collect, flow_text
-from viz.numbers import format_number, format_short
-from viz.trace import BackwardTrace, pile_sum, script_json, trace_backward
+from viz.files import FONT, PathLike, run_dot, write_atomically
+from viz.graph import Parts, build, collect, data_scale, flow_text
+from viz.numbers import exact, format_number, format_short, format_term
+from viz.trace import BackwardTrace, pile_growing, pile_sum, script_json, trace_backward
 from viz.words import check_language, words
 
 HERE = Path(__file__).resolve().parent
@@ -31,24 +30,34 @@ class GraphTooLargeError(ValueError):
 
 
 def _expression(value: Value, parts: Parts) -> tuple[str, str]:
-    """value's op with its operands' names and numbers: ('a + b', '2 + 1')."""
+    """value's op with its operands' names and numbers: ('a + b', '2 + 1'); a dot as products,
+    ('w0·x1 + w1·x2 + b', '1.19 × 0.5 + (-0.3) × 2 + 0.1'); negative numbers after the first in brackets."""
     constants = {c.position: c for c in parts.constants.get(value, [])}
     names, numbers, slot = [], [], 0
-    count = len(value.parents) + len(constants)
-    for position in range(count):
+    for position in range(len(value.parents) + len(constants)):
         if position in constants:
-            text = format_short(constants[position].data)
-            names.append(constants[position].label or text)
-            numbers.append(text)
+            names.append(constants[position].label or format_short(constants[position].data))
+            numbers.append(constants[position].data)
         else:
             parent = value.parents[slot]
             slot += 1
             names.append(parts.names[parent])
-            numbers.append(format_short(parent.data))
+            numbers.append(parent.data)
     if value.op in INFIX and len(names) == 2:
         symbol = INFIX[value.op]
-        return f"{names[0]} {symbol} {names[1]}", f"{numbers[0]} {symbol} {numbers[1]}"
-    return f"{value.op}({', '.join(names)})", f"{value.op}({', '.join(numbers)})"
+        return f"{names[0]} {symbol} {names[1]}", f"{format_short(numbers[0])} {symbol} {format_term(numbers[1])}"
+    if value.op == "sum" and names:
+        return " + ".join(names), " + ".join(format_term(n) if i else format_short(n) for i, n in enumerate(numbers))
+    if value.op == "dot" and len(names) == len(value.operands) and len(names) >= 2:
+        half = len(names) // 2
+        symbols = [f"{names[i]}·{names[half + i]}" for i in range(half)] + names[2 * half:]
+        products = [f"{format_short(numbers[i]) if i == 0 else format_term(numbers[i])} × {format_term(numbers[half + i])}"
+                    for i in range(half)] + [format_term(n) for n in numbers[2 * half:]]
+        if len(symbols) > 6:  # a wide neuron: the first terms, then the last
+            symbols = symbols[:3] + ["…"] + symbols[-2:]
+            products = products[:3] + ["…"] + products[-2:]
+        return " + ".join(symbols), " + ".join(products)
+    return f"{value.op}({', '.join(names)})", f"{value.op}({', '.join(format_short(n) for n in numbers)})"
 
 
 def _consumers(parts: Parts) -> dict[Value, list[tuple[Value, int]]]:
@@ -68,8 +77,11 @@ def _chain_rule(value: Value, parts: Parts, consumers: list[tuple[Value, int]], 
     if value is parts.root:
         return [f"∂{root}/∂{root} = 1", say("the seed")]
     symbols = [f"∂{root}/∂{parts.names[t]} · ∂{parts.names[t]}/∂{name}" for t, _ in consumers]
-    numbers = [f"{format_short(gradients[t])} × {format_short(t.local_derivatives[slot])}" for t, slot in consumers]
-    return [f"∂{root}/∂{name} = " + " + ".join(symbols), "= " + " + ".join(numbers), f"= {format_short(gradients[value])}"]
+    numbers = [f"{format_short(gradients[t]) if index == 0 else format_term(gradients[t])} × "
+               f"{format_term(t.local_derivatives[slot])}" for index, (t, slot) in enumerate(consumers)]
+    scale = max((abs(gradients[t] * t.local_derivatives[slot]) for t, slot in consumers), default=0.0)
+    return [f"∂{root}/∂{name} = " + " + ".join(symbols), "= " + " + ".join(numbers),
+            f"= {format_short(gradients[value], scale)}"]
 
 
 def _timeline(parts: Parts, trace: BackwardTrace, say) -> list[dict[str, Any]]:
@@ -82,7 +94,8 @@ def _timeline(parts: Parts, trace: BackwardTrace, say) -> list[dict[str, Any]]:
         "phase": "start", "node": None, "edges": [], "labels": {},
         "caption": say("start", root=names[root], leaves=len(kept) - len(ops), ops=len(ops)),
         "set": {ids[v]: {"data": f"data {format_number(v.data)}" if not v.parents else say("data unknown"),
-                         "grad": say("grad not yet"), "state": "computed" if not v.parents else "pending"} for v in kept},
+                         "grad": say("grad not yet"), "state": "computed" if not v.parents else "pending",
+                         "hover": f"data = {exact(v.data)}" if not v.parents else ""} for v in kept},
     }]
     for number, value in enumerate(ops, start=1):
         symbols, numbers = _expression(value, parts)
@@ -91,21 +104,22 @@ def _timeline(parts: Parts, trace: BackwardTrace, say) -> list[dict[str, Any]]:
         steps.append({
             "phase": "forward", "node": ids[value], "edges": edges, "labels": {},
             "caption": say("forward", number=number, total=len(ops), name=names[value], symbols=symbols,
-                           numbers=numbers, value=format_short(value.data)),
-            "set": {ids[value]: {"data": f"data {format_number(value.data)}", "state": "computed"}},
+                           numbers=numbers, value=format_short(value.data, data_scale(value))),
+            "set": {ids[value]: {"data": f"data {format_number(value.data, data_scale(value))}", "state": "computed",
+                                 "hover": f"data = {exact(value.data)}"}},
         })
     steps.append({
         "phase": "backward", "node": ids[root], "edges": [], "labels": {},
         "caption": say("seed", root=names[root]),
-        "set": {ids[root]: {"grad": f"grad {format_short(trace.gradients[root])}",
-                            "state": "complete"}},
+        "set": {ids[root]: {"grad": f"grad {format_short(trace.gradients[root])}", "state": "complete",
+                            "hover": f"data = {exact(root.data)}\ngrad = {exact(trace.gradients[root])}"}},
     })
     received: dict[Value, list[float]] = {}
     for step in trace.steps:
         changes, edges, labels, sent, piles = {}, [f"{ids[step.node]}_out"], {}, [], []
         for slot, edge in enumerate(step.edges):
             parent = edge.parent
-            text = flow_text(edge.local, step.gradient, format_short)
+            text = flow_text(edge.local, step.gradient)
             sent.append(say("sent to", flow=text, parent=names[parent]))
             received.setdefault(parent, []).append(edge.contribution)
             waiting[parent] -= 1
@@ -114,10 +128,11 @@ def _timeline(parts: Parts, trace: BackwardTrace, say) -> list[dict[str, Any]]:
             edges.append(f"{ids[step.node]}_in{slot}")
             labels[f"{ids[step.node]}_in{slot}"] = text
             complete = waiting[parent] == 0
-            pile = pile_sum(received[parent]) if complete else " + ".join(format_short(x) for x in received[parent]) + " + …"
+            pile = pile_sum(received[parent]) if complete else pile_growing(received[parent])
             if len(received[parent]) > 1:
                 piles.append(say("pile", name=names[parent], pile=pile))
-            changes[ids[parent]] = {"grad": f"grad {pile}", "state": "complete" if complete else "partial"}
+            changes[ids[parent]] = {"grad": f"grad {pile}", "state": "complete" if complete else "partial",
+                                    "hover": f"data = {exact(parent.data)}\ngrad = {exact(sum(received[parent]))}"}
         steps.append({
             "phase": "backward", "node": ids[step.node], "edges": edges, "labels": labels,
             "caption": say("sends", node=names[step.node], grad=format_short(step.gradient),
@@ -140,7 +155,7 @@ def _page(parts: Parts, trace: BackwardTrace, title: str, steps: list[dict[str, 
         pile = trace.piles.get(value)
         final[value] = pile_sum(pile) if pile else format_short(trace.gradients[value])
     graph = build(parts, "LR", lambda v: final[v], lambda v, slot: flow_text(
-        v.local_derivatives[slot], trace.gradients[v], format_short), with_ids=True, lang=lang)
+        v.local_derivatives[slot], trace.gradients[v]), with_ids=True, lang=lang, exact_grad=trace.gradients.get)
     svg = run_dot(graph.source, "svg").decode("utf-8")
     svg = _scalable(svg[svg.index("<svg"):])
     details = {}

@@ -4,6 +4,7 @@
   const data = JSON.parse(document.getElementById("chaingrad-data").textContent);
   const steps = data.steps;
   const words = data.words;
+  const XLINK = "http://www.w3.org/1999/xlink";
   const slider = document.getElementById("slider");
   const playButton = document.getElementById("play");
   let current = 0;
@@ -16,7 +17,8 @@
     const texts = group.querySelectorAll("text");
     texts[1].classList.add("cg-data");
     texts[2].classList.add("cg-grad");
-    records[id] = { group: group, data: texts[1], grad: texts[2] };
+    // the exact numbers on hover: Graphviz's tooltip link around the box
+    records[id] = { group: group, data: texts[1], grad: texts[2], link: group.querySelector("a") };
   }
   const edges = Array.from(document.querySelectorAll("g.edge"));
   const labels = {};  // edge id -> its label text (the product it carries)
@@ -42,6 +44,7 @@
       const s = state[id];
       record.data.textContent = s.data;
       record.grad.textContent = s.grad;
+      if (record.link) record.link.setAttributeNS(XLINK, "xlink:title", s.hover);
       record.group.classList.remove("cg-pending", "cg-computed", "cg-partial", "cg-complete", "cg-active");
       record.group.classList.add("cg-" + s.state);
     }

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
+import stat
 import subprocess
 import sys
 import sysconfig
 from pathlib import Path
 from typing import Union
 
-from nn.serialize import write_atomically
 
 PathLike = Union[str, "os.PathLike[str]"]
 FORMATS = ("svg", "png", "dot")
@@ -170,6 +171,31 @@ def write_picture(graph, path: PathLike) -> Path:
         write_atomically(target, source.encode("utf-8"))
         return target
     write_atomically(target, picture_bytes(source, file_format))
+    return target
+
+
+def write_atomically(path: PathLike, data: bytes) -> Path:
+    """Write `data` to `path` (through symlinks) via a temporary file beside it, flushed to disk and
+    renamed over it, so a crash leaves the previous file whole; an existing file keeps its mode."""
+    target = Path(os.path.realpath(path))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    old = target.stat() if target.exists() else None
+    if old is not None and not stat.S_ISREG(old.st_mode):
+        raise IsADirectoryError(f"{str(target)!r} exists and is not a regular file; choose another path for the picture")
+    temporary = target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(temporary, flags, 0o666)  # 0o666 less the umask, as any new file
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            if old is not None:
+                os.chmod(temporary, stat.S_IMODE(old.st_mode))
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     return target
 
 

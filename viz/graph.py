@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable, Mapping
 from engine import Value, topological_order
 from viz.files import FONT, PathLike, write_picture
 from viz.layers import draw_layers
-from viz.numbers import format_number, format_short
+from viz.numbers import exact, format_number, format_short, format_term
 from viz.picture import picture_class
 from viz.style import COLOURS, UNREACHED, cjk_width, escape
 from viz.words import check_language, words
@@ -77,6 +77,9 @@ def constants_of(value: Value, node: str) -> list[Constant]:
             found.append(Constant(f"{node}_k{position}", value, position, operand.data, operand.label))
         else:
             found.append(Constant(f"{node}_k{position}", value, position, float(operand), ""))
+    if value.op == "sum" and found and found[-1].position == len(value.operands) - 1 and not found[-1].label \
+            and not isinstance(value.operands[-1], Value) and found[-1].data == 0.0:
+        found.pop()  # engine.sum's start, 0 unless given: adding 0 is not worth a box
     return found if slot == len(parents) else []  # operands that do not line up with the parents: draw none
 
 
@@ -96,9 +99,37 @@ def collect(root: Value, parameters: Any = (), max_nodes: int = 200, max_parents
     return parts
 
 
-def flow_text(local: float, upstream: float, formatter: Callable[[float], str] = format_number) -> str:
-    """An edge's whole product: local derivative × upstream gradient = what the parent receives."""
-    return f"{formatter(local)} × {formatter(upstream)} = {formatter(float(local) * float(upstream))}"
+def flow_text(local: float, upstream: float) -> str:
+    """An edge's whole product: local derivative × upstream gradient = what the parent receives ('2 × (-1) = -2')."""
+    return f"{format_short(local)} × {format_term(upstream)} = {format_short(float(local) * float(upstream))}"
+
+
+def operand_numbers(value: Value) -> list[float]:
+    """The numbers value's op was given, in operand order (parents, untracked Values, constants)."""
+    return [float(operand.data if isinstance(operand, Value) else operand) for operand in value.operands]
+
+
+def data_scale(value: Value) -> float:
+    """The size of the terms value's data is the sum of (0 when it is not a sum): below a trillionth of
+    it, the data is rounding error (viz.numbers.is_noise)."""
+    numbers = operand_numbers(value)
+    if value.op in ("+", "-", "sum"):
+        return max(map(abs, numbers), default=0.0)
+    if value.op == "dot":
+        half = len(numbers) // 2
+        terms = [w * x for w, x in zip(numbers[:half], numbers[half:2 * half])] + numbers[2 * half:]
+        return max(map(abs, terms), default=0.0)
+    return 0.0
+
+
+def grad_scales(order: list[Value], gradient: Callable[[Value], Any]) -> dict[Value, float]:
+    """For each Value, the largest of what its consumers send it (local × their gradient): the size of
+    the terms its gradient is the sum of."""
+    scales: dict[Value, float] = {}
+    for value in order:
+        for parent, local in zip(value.parents, value.local_derivatives):
+            scales[parent] = max(scales.get(parent, 0.0), abs(float(local) * float(gradient(value))))
+    return scales
 
 
 def build(
@@ -110,10 +141,12 @@ def build(
     bold_edges: Iterable[tuple[Value, int]] = (),
     with_ids: bool = False,
     lang: str = "en",
+    exact_grad: Callable[[Value], Any] | None = None,
 ):
     """The Digraph of `parts`. grad_text(value) is the text after 'grad' (None: not reached yet);
     edge_label(value, slot) labels the edge from value's parent in `slot` (None: no label);
-    lang: the language of the words in the boxes ('en' or 'zh')."""
+    lang: the language of the words in the boxes ('en' or 'zh'); exact_grad(value): the gradient
+    whose exact value the box's hover text gives with its data's (None: none)."""
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
     say = words(lang)
@@ -132,7 +165,7 @@ def build(
             continue
         name = parts.ids[value]
         grad = grad_text(value)
-        fields = [escape(parts.names[value]), f"data {format_number(value.data)}",
+        fields = [escape(parts.names[value]), f"data {format_number(value.data, data_scale(value))}",
                   escape(f"grad {grad}") if grad is not None else escape(say("grad not yet"))]
         attributes = {"shape": "record", "style": "filled", "fillcolor": COLOURS[parts.roles[value]],
                       "penwidth": "3" if id(value) in highlighted else "1"}
@@ -141,7 +174,10 @@ def build(
         width = cjk_width(fields)
         if width:
             attributes["width"] = width
-        graph.node(name, label=record(" | ".join(fields)), **attributes, **node_id(name))
+        hover = f"data = {exact(value.data)}"
+        if grad is not None and exact_grad is not None:
+            hover += f"&#10;grad = {exact(exact_grad(value))}"
+        graph.node(name, label=record(" | ".join(fields)), tooltip=hover, **attributes, **node_id(name))
         if not value.parents:
             continue
         op_name = f"{name}_op"
@@ -192,7 +228,7 @@ def draw(
         parameters: Values to colour as parameters, or a Module, whose parameter names then label
             unlabelled parameters (e.g. 'layers.0.neurons.1.w.0').
         show_flow: label each edge with the whole product backward() piles into the parent:
-            local derivative × upstream gradient = sent (e.g. '3.0000 × 1.0000 = 3.0000').
+            local derivative × upstream gradient = sent (e.g. '3 × 1 = 3', as the explorer's).
         max_nodes: draw at most this many Values, nearest the root first; a marker says how many
             were left out. With a Module as `parameters`, a graph that does not fit (more Values
             than max_nodes, or an op with more parents than max_parents) is drawn layer by layer
@@ -209,20 +245,20 @@ def draw(
         if len(order) > max_nodes or any(len(value.parents) > max_parents for value in order):
             return draw_layers(root, parameters, rankdir, lang)
     parts = collect(root, parameters, max_nodes, max_parents)
-    grad_text: Callable[[Value], str | None]
-    if grads is None:
-        gradient = lambda value: value.grad  # noqa: E731
-        grad_text = lambda value: format_number(value.grad)  # noqa: E731
-    else:
-        gradient = lambda value: grads.get(value, 0.0)  # noqa: E731
-        grad_text = lambda value: format_number(grads[value]) if value in grads else None  # noqa: E731
+    gradient: Callable[[Value], Any] = (lambda value: value.grad) if grads is None else (lambda value: grads.get(value, 0.0))
+    scales = grad_scales(parts.order, gradient)
+
+    def grad_text(value: Value) -> str | None:
+        if grads is not None and value not in grads:
+            return None
+        return format_number(gradient(value), scales.get(value, 0.0))
 
     def edge_label(value: Value, slot: int) -> str | None:
         if not show_flow:
             return None
         return flow_text(value.local_derivatives[slot], gradient(value))
 
-    return build(parts, rankdir, grad_text, edge_label, highlight, lang=lang)
+    return build(parts, rankdir, grad_text, edge_label, highlight, lang=lang, exact_grad=gradient)
 
 
 def _shown_slots(parents: tuple[Value, ...], max_parents: int) -> range:

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Mapping, Sequence, Union
 
 import engine
-from nn.serialize import write_atomically
-from viz.files import PathLike, require
+from viz.files import PathLike, require, write_atomically
 
 History = Union[Sequence[float], Mapping[str, Sequence[float]]]
 

@@ -18,10 +18,9 @@ from pathlib import Path
 
 import engine
 from engine import Value
-from nn.serialize import write_atomically
-from viz.files import FONT, PathLike, write_picture
+from viz.files import FONT, PathLike, write_atomically, write_picture
 from viz.graph import build, collect, flow_text, value_names
-from viz.numbers import format_short
+from viz.numbers import format_short, format_term
 from viz.words import check_language, words
 
 
@@ -52,12 +51,23 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(character) in "WF" else 1 for character in text)
 
 
+def _terms(received: list[float]) -> str:
+    """'2 + 3', '0.5 + (-0.5)': a pile's contributions as a sum."""
+    return " + ".join(format_term(x) if index else _short(x) for index, x in enumerate(received))
+
+
 def pile_sum(received: list[float], total: float | None = None) -> str:
-    """A pile as a sum: '2 + 3 = 5'; one contribution reads as itself ('2')."""
+    """A pile as a sum: '2 + 3 = 5'; one contribution reads as itself ('2'). A total that is rounding
+    error next to the terms reads 0 ('0.5 + (-0.5) = 0')."""
     total = sum(received) if total is None else total
     if len(received) <= 1:
         return _short(total)
-    return f"{' + '.join(_short(x) for x in received)} = {_short(total)}"
+    return f"{_terms(received)} = {_short(total, max(map(abs, received)))}"
+
+
+def pile_growing(received: list[float]) -> str:
+    """A pile still waiting for contributions: '2 + …'."""
+    return _terms(received) + " + …"
 
 
 @dataclass
@@ -83,8 +93,10 @@ class BackwardTrace:
         """The steps as a text table, then every Value's pile."""
         say = words(self.lang)
         rows = [tuple(say("table header").split("|"))]
+        largest: dict[Value, float] = {}  # each pile's largest contribution so far: the size of its terms
         for number, step in enumerate(self.steps, start=1):
             for index, edge in enumerate(step.edges):
+                largest[edge.parent] = max(largest.get(edge.parent, 0.0), abs(edge.contribution))
                 rows.append((
                     str(number) if index == 0 else "",
                     self.name(step.node) if index == 0 else "",
@@ -92,7 +104,7 @@ class BackwardTrace:
                     self.name(edge.parent),
                     _short(edge.local),
                     _short(edge.contribution),
-                    _short(edge.pile),
+                    _short(edge.pile, largest[edge.parent]),
                 ))
         widths = [max(_width(row[column]) for row in rows) for column in range(len(rows[0]))]
         lines = ["  ".join(cell + " " * (width - _width(cell)) for cell, width in zip(row, widths)).rstrip()
@@ -243,7 +255,7 @@ def render_backward_frames(
 
     def pile(value: Value) -> str:
         piled = received[value]
-        return pile_sum(piled) if len(piled) == expected[value] else " + ".join(map(_short, piled)) + " + …"
+        return pile_sum(piled) if len(piled) == expected[value] else pile_growing(piled)
 
     def write(number: int, highlight: list[Value], bold: list[tuple[Value, int]]) -> None:
         texts = {value: pile(value) for value in received}
@@ -251,7 +263,8 @@ def render_backward_frames(
             texts.setdefault(root, _short(trace.gradients[root]))
         labels = dict(carried) if show_flow else {}
         picture = build(parts, rankdir, texts.get, lambda value, slot: labels.get((value, slot)), highlight, bold,
-                        lang=lang)
+                        lang=lang, exact_grad=lambda value: sum(received[value]) if value in received
+                        else trace.gradients[value])
         frames.append(write_picture(picture, folder / f"frame_{number:03d}.{file_format}"))
 
     write(0, [], [])
@@ -260,13 +273,13 @@ def render_backward_frames(
         slots = {}
         for slot, edge in enumerate(step.edges):
             received.setdefault(edge.parent, []).append(edge.contribution)
-            carried[(step.node, slot)] = flow_text(edge.local, step.gradient, _short)
+            carried[(step.node, slot)] = flow_text(edge.local, step.gradient)
             slots[slot] = edge
         if number not in numbers:
             continue
         write(number, [step.node], [(step.node, slot) for slot in slots])
         sent = say("list separator").join(
-            say("sent to", flow=flow_text(e.local, step.gradient, _short), parent=trace.name(e.parent)) for e in step.edges)
+            say("sent to", flow=flow_text(e.local, step.gradient), parent=trace.name(e.parent)) for e in step.edges)
         text = say("sends", node=trace.name(step.node), grad=_short(step.gradient), sent=sent)
         captions.append(say("frame step", number=number, text=text))
     left_out = len(trace.steps) - (len(frames) - 1)
