@@ -57,7 +57,7 @@ def local_paths(path: Path) -> list[str]:
 
 def exists(path: Path, target: str) -> bool:
     target = target.split("#")[0]
-    if target.startswith("../") or path.suffix == ".ipynb" and not target.split("/")[0] in TOP_LEVEL:
+    if target.startswith("../") or path.suffix == ".ipynb" and target.split("/")[0] not in TOP_LEVEL:
         return (path.parent / target).exists()
     return (ROOT / target).exists() or (path.parent / target).exists()
 
@@ -74,7 +74,7 @@ def sources_section(path: Path) -> str:
 
 
 def test_the_documents_are_found():
-    assert len(NOTEBOOKS) == 12 and all(path.exists() for path in DOCUMENTS)
+    assert len(NOTEBOOKS) >= 12 and all(path.exists() for path in DOCUMENTS)
 
 
 @pytest.mark.parametrize("path", DOCUMENTS, ids=name)
