@@ -102,3 +102,24 @@ def test_the_lecture_neuron_reads_as_the_lecture():
     text = "\n".join(captions)
     assert not re.search(r"\d\.\d{5,}", text) and "e-1" not in text  # no float noise anywhere
     assert "o (grad 1) sends 0.5 × 1 = 0.5 to n" in text
+
+
+def test_the_layer_view_chains_inputs_layers_output_and_loss():
+    import nn
+
+    model = nn.MLP(2, [3, 1], rng=0)
+    out = model([1.0, -1.0])  # plain numbers as inputs
+    out.label = "out"
+    loss = (out - 1.0) ** 2
+    loss.label = "loss"
+    source = viz.draw_layers(loss, model).source
+    edges = re.findall(r"\t(\w+) -> (\w+)", source)
+    assert edges == [("inputs", "layer1"), ("layer1", "layer2"), ("layer2", "output"), ("output", "loss")]
+    assert 'inputs -> layer1 [label="6 numbers" style=dashed]' in source  # connected, as what they are
+    assert "out | data" in source and "loss | data" in source
+    no_loss = viz.draw_layers(out, model).source
+    assert re.findall(r"\t(\w+) -> (\w+)", no_loss)[-1] == ("layer2", "output") and "loss" not in no_loss
+    deep = nn.MLP(2, [3, 3, 1], rng=0)
+    loss = (deep([Value(1.0, label="x1"), Value(2.0, label="x2")]) - 1.0) ** 2
+    assert re.findall(r"\t(\w+) -> (\w+)", viz.draw_layers(loss, deep).source) == [
+        ("inputs", "layer1"), ("layer1", "layer2"), ("layer2", "layer3"), ("layer3", "output"), ("output", "loss")]

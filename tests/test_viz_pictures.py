@@ -251,7 +251,7 @@ def test_explorer_refuses_a_graph_too_large_to_follow():
     out = model([0.1, 0.2, 0.3, 0.4])
     with pytest.raises(viz.GraphTooLargeError, match="draws at most max_nodes=150.*explore a piece of it"):
         viz.explore(out)
-    with pytest.raises(TypeError, match="needs a Value"):
+    with pytest.raises(TypeError, match="viz draws a Value: chaingrad's, or any object with micrograd's"):
         viz.explore(3.0)
 
 

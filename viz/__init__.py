@@ -8,6 +8,7 @@ too (see viz.files.offer_bundled_dot). chaingrad's own pictures run dot themselv
 """
 
 from viz.explore import Explorer, GraphTooLargeError, explore
+from viz.foreign import LocalDerivativesUnknown
 from viz.files import MissingDependencyError, MissingFontError, MissingRendererError, find_dot, offer_bundled_dot, write_picture
 from viz.graph import draw, render
 from viz.layers import draw_layers
@@ -18,8 +19,8 @@ from viz.trace import BackwardTrace, Edge, Step, render_backward_frames, texts_e
 offer_bundled_dot()
 
 __all__ = [
-    "BackwardTrace", "Edge", "Explorer", "GraphTooLargeError", "MissingDependencyError", "MissingFontError",
-    "MissingRendererError", "Step", "draw", "draw_layers", "explore", "find_dot", "format_number", "format_short",
-    "plot_decision_boundary", "plot_loss", "render", "render_backward_frames", "texts_example", "trace_backward",
+    "BackwardTrace", "Edge", "Explorer", "GraphTooLargeError", "LocalDerivativesUnknown", "MissingDependencyError",
+    "MissingFontError", "MissingRendererError", "Step", "draw", "draw_layers", "explore", "find_dot", "format_number",
+    "format_short", "plot_decision_boundary", "plot_loss", "render", "render_backward_frames", "texts_example", "trace_backward",
     "write_picture",
 ]

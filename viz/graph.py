@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
 from engine import Value, topological_order
+from viz.foreign import as_value, require_local_derivatives
 from viz.files import FONT, PathLike, write_picture
 from viz.layers import draw_layers
 from viz.numbers import exact, format_number, format_short, format_term
@@ -142,18 +143,21 @@ def build(
     with_ids: bool = False,
     lang: str = "en",
     exact_grad: Callable[[Value], Any] | None = None,
+    compact: bool = False,
 ):
     """The Digraph of `parts`. grad_text(value) is the text after 'grad' (None: not reached yet);
     edge_label(value, slot) labels the edge from value's parent in `slot` (None: no label);
     lang: the language of the words in the boxes ('en' or 'zh'); exact_grad(value): the gradient
-    whose exact value the box's hover text gives with its data's (None: none)."""
+    whose exact value the box's hover text gives with its data's (None: none); compact: ranks and
+    nodes closer together (the explorer's layout, which must fit a projected window)."""
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
     say = words(lang)
     highlighted = {id(v) for v in highlight}
     bold = {(id(v), slot) for v, slot in bold_edges}
     font = {"fontname": FONT}
-    graph = picture_class()(graph_attr={"rankdir": rankdir, **font},
+    spacing = {"ranksep": "0.3", "nodesep": "0.15"} if compact else {}
+    graph = picture_class()(graph_attr={"rankdir": rankdir, **spacing, **font},
                             node_attr={**font, "fontsize": "11"}, edge_attr={**font, "fontsize": "9"})
     record = (lambda text: "{ " + text + " }") if rankdir in ("TB", "BT") else (lambda text: text)
 
@@ -211,7 +215,7 @@ def build(
 
 
 def draw(
-    root: Value,
+    root: Any,
     rankdir: str = "LR",
     parameters: Any = (),
     show_flow: bool = False,
@@ -221,7 +225,8 @@ def draw(
     highlight: Iterable[Value] = (),
     lang: str = "en",
 ):
-    """The computation graph of `root` as a graphviz.Digraph (shown inline in Jupyter).
+    """The computation graph of `root` as a graphviz.Digraph (shown inline in Jupyter); root may be a
+    learner's own Value with micrograd's data, grad, _prev and _op (viz.foreign).
 
     Args:
         rankdir: 'LR' (left to right) or 'TB' (top to bottom).
@@ -240,6 +245,9 @@ def draw(
         lang: 'en' or 'zh', the language of the boxes' words ('grad not yet', 'constant').
     """
     check_language(lang)
+    root, parameters, unknown = as_value(root, parameters)  # a learner's own Value: its chaingrad copy
+    if show_flow:
+        require_local_derivatives(unknown)
     if hasattr(parameters, "named_parameters") and grads is None:
         order = topological_order(root)
         if len(order) > max_nodes or any(len(value.parents) > max_parents for value in order):

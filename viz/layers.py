@@ -58,9 +58,20 @@ def draw_layers(root: Value, model: Any, rankdir: str = "LR", lang: str = "en"):
             stage[value] = stage_of_parameter.get(id(value), -1)
         else:
             stage[value] = max(stage[parent] for parent in value.parents)
-    groups = ["inputs"] + layers + ["output"]
+    # inputs, the layers, the network's output, the loss: the last layer keeps the Values its parameters
+    # and activations make; what is computed from its output afterwards (a loss) is a box of its own
+    last = len(layers)
     group = {value: stage[value] + 1 for value in order}
-    group[root] = len(groups) - 1
+    for value in order:
+        if group[value] == last and value.parents and not _made_in_layer(value, group, stage_of_parameter, last):
+            group[value] = last + 2
+    # the network's output: the last layer's Values the loss is computed from (or the root itself)
+    outputs = [root] if group[root] == last else []
+    for value in order:
+        for parent in value.parents:
+            if group[value] == last + 2 and group[parent] == last and parent not in outputs:
+                outputs.append(parent)
+    groups = ["inputs"] + layers + ["output", "loss"]
     counts = [0] * len(groups)
     parameter_counts = [0] * len(groups)
     gradients: list[list[float]] = [[] for _ in groups]
@@ -73,8 +84,10 @@ def draw_layers(root: Value, model: Any, rankdir: str = "LR", lang: str = "en"):
     for value in order:
         for parent in value.parents:
             if group[parent] != group[value]:
-                key = (group[parent], group[value])
-                links[key] = links.get(key, 0) + 1
+                key = (last + 1 if group[parent] == last and group[value] == last + 2 else group[parent], group[value])
+                links[key] = links.get(key, 0) + 1  # the loss reads the network's output
+    if outputs:
+        links[(last, last + 1)] = len(outputs)
     font = {"fontname": FONT}
     graph = picture_class()(graph_attr={"rankdir": rankdir, **font}, node_attr={**font, "fontsize": "11"},
                             edge_attr={**font, "fontsize": "9"})
@@ -99,10 +112,34 @@ def draw_layers(root: Value, model: Any, rankdir: str = "LR", lang: str = "en"):
         sized = {"width": width} if (width := cjk_width(fields)) else {}
         graph.node(f"layer{index}", label=record(" | ".join(fields)), shape="record", style="filled",
                    fillcolor=COLOURS["parameter"], **sized)
-    root_name = escape(root.label or say("output"))
-    graph.node("output", label=record(f"{root_name} | data {format_number(root.data)} | grad {format_number(root.grad)}"),
-               shape="record", style="filled", fillcolor=COLOURS["output"])
-    names = ["inputs"] + [f"layer{index}" for index in range(1, len(layers) + 1)] + ["output"]
+    losses = [value for value in order if group[value] == last + 2]
+    for name, members in (("output", outputs), ("loss", losses[-1:])):
+        if not members:
+            continue
+        if len(members) == 1:
+            value = members[0]
+            text = f"{escape(value.label or say(name))} | data {format_number(value.data)} | grad {format_number(value.grad)}"
+        else:
+            text = f"{escape(say(name))} | {escape(say('values', count=len(members)))}"
+        graph.node(name, label=record(text), shape="record", style="filled",
+                   fillcolor=COLOURS["output"] if root in members else COLOURS["intermediate"])
+    names = ["inputs"] + [f"layer{index}" for index in range(1, last + 1)] + ["output", "loss"]
+    if not inputs and layers:  # the inputs are numbers inside the first layer's ops: drawn as what they are
+        numbers = sum(1 for value in order if group[value] == 1 and value.parents
+                      for operand in value.operands if not isinstance(operand, Value))
+        if numbers:
+            graph.edge("inputs", "layer1", style="dashed", label=say("numbers", count=numbers))
     for (source, target), count in sorted(links.items()):
         graph.edge(names[source], names[target], label=say("one edge") if count == 1 else say("edges", count=count))
     return graph
+
+
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "softplus")
+
+
+def _made_in_layer(value: Value, group: dict[Value, int], stage_of_parameter: dict[int, int], layer: int) -> bool:
+    """value is made by the layer: from one of its parameters (a neuron's dot), or as the activation of
+    such a Value."""
+    if any(id(parent) in stage_of_parameter and group[parent] == layer for parent in value.parents):
+        return True
+    return value.op in ACTIVATIONS and all(group[parent] == layer for parent in value.parents)

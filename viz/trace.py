@@ -15,9 +15,11 @@ import unicodedata
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import engine
 from engine import Value
+from viz.foreign import as_value, require_local_derivatives
 from viz.files import FONT, PathLike, write_atomically, write_picture
 from viz.graph import build, collect, flow_text, value_names
 from viz.numbers import format_short, format_term
@@ -130,7 +132,7 @@ def texts_example() -> tuple[Value, Value, Value, Value, Value]:
     return a, b, c, d, e
 
 
-def trace_backward(root: Value, grad: float = 1.0, lang: str = "en") -> BackwardTrace:
+def trace_backward(root: Any, grad: float = 1.0, lang: str = "en") -> BackwardTrace:
     """The steps of one backward pass from root (seeded with grad), as the engine computes it, on its own:
     what was in `.grad` before (gradients piled up over earlier passes) does not count, and every
     `.grad` is left as it was. The gradients are in `.gradients`.
@@ -138,6 +140,8 @@ def trace_backward(root: Value, grad: float = 1.0, lang: str = "en") -> Backward
     lang: 'en' or 'zh', the language of the printed table.
     """
     check_language(lang)
+    root, _, unknown = as_value(root)  # a learner's own Value: its chaingrad copy
+    require_local_derivatives(unknown)
     order = engine.topological_order(root)
     gradients = dict(zip(order, engine.gradients(root, order, grad)))
     names = value_names(order, {})
@@ -208,7 +212,7 @@ def script_json(data: object) -> str:
 
 
 def render_backward_frames(
-    root: Value,
+    root: Any,
     directory: PathLike,
     file_format: str = "svg",
     max_frames: int = 60,
@@ -239,8 +243,10 @@ def render_backward_frames(
     if unknown:
         raise TypeError(f"render_backward_frames got unknown options {sorted(unknown)}; it takes rankdir, "
                         "parameters, max_nodes and max_parents as viz.draw() does")
+    root, parameters, unknown_locals = as_value(root, options.get("parameters", ()))
+    require_local_derivatives(unknown_locals)
     trace = trace_backward(root, lang=lang)
-    parts = collect(root, options.get("parameters", ()), options.get("max_nodes", 200), options.get("max_parents", 12))
+    parts = collect(root, parameters, options.get("max_nodes", 200), options.get("max_parents", 12))
     trace.names.update(parts.names)  # one name per Value in captions, tables and pictures
     rankdir = options.get("rankdir", "LR")
     folder = Path(directory)
