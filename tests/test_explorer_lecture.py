@@ -97,7 +97,7 @@ def test_the_mlp_keeps_the_active_node_in_view(browser, tmp_path, width, height)
     for step in list(range(steps)) + list(range(steps - 1, -1, -1)):  # forward through the end and back
         browser.execute_script("window.chaingrad.show(arguments[0])", step)
         assert active_inside(browser) == [], f"step {step}"
-    assert browser.execute_script("return window.chaingrad.view().scale") >= 0.95  # readable, not shrunk to fit
+    assert browser.execute_script("return window.chaingrad.view().scale") >= 0.9  # readable, not shrunk to fit
     keys(browser, "HOME")
     browser.find_element("id", "zoom-in").click()
     browser.execute_script("window.chaingrad.pan(-3000, -3000)")  # the teacher drags far away...
@@ -147,6 +147,8 @@ def test_zoom_pan_fit_panel_and_layout(browser, tmp_path):  # noqa: F811
     assert browser.execute_script("return document.body.dataset.layout") == ({"LR", "TB"} - {layout}).pop()
     assert browser.execute_script("return window.chaingrad.current()") == 1 and active_inside(browser) == []
     keys(browser, "END")
+    if browser.execute_script("return document.body.dataset.neurons") == "boxes":
+        browser.find_element("id", "neurons").click()  # every Value again
     assert texts(browser, "v0")[2].startswith("grad")  # the new layout's boxes show the steps too
     assert console_errors(browser) == []
 
@@ -242,3 +244,62 @@ def test_a_wide_static_picture_fits_the_notebook_width(browser, tmp_path):  # no
     natural = float(re.search(r'width="([\d.]+)pt"', small)[1]) * 4 / 3
     assert browser.execute_script("return document.querySelector('#output svg').getBoundingClientRect().width") \
         == pytest.approx(natural, abs=1)  # a small picture keeps its own size
+
+
+def test_a_neuron_is_one_box_that_opens_on_a_click(browser, tmp_path):  # noqa: F811
+    loss, model = lecture_mlp()
+    explorer = viz.explore(loss, tmp_path / "mlp.html", parameters=model)
+    open_page(browser, explorer, 1024, 768)
+    assert browser.execute_script("return document.body.dataset.neurons") == "boxes"  # too big to read whole
+    boxes = browser.execute_script("return Array.from(document.querySelectorAll('#graph g.node'))"
+                                   ".filter(g => g.querySelector('ellipse[fill]') && g.textContent.includes('w·x'))"
+                                   ".map(g => g.querySelector('text').textContent)")
+    assert sorted(boxes) == ["tanh(w·x + b)"] * 3 + ["w·x + b"]  # three tanh neurons, one linear
+    for step in range(len(explorer.captions)):  # every step lights its node, or the box that holds it
+        browser.execute_script("window.chaingrad.show(arguments[0])", step)
+        assert all_nodes_inside(browser) == [] and active_inside(browser) == [], f"step {step}"
+        if browser.execute_script("return window.chaingrad.step().node"):
+            assert browser.execute_script("return document.querySelectorAll('#graph g.node.cg-active').length") >= 1
+    browser.execute_script("window.chaingrad.show(3)")
+    box = browser.execute_script("return Object.keys(window.chaingrad.neurons())[0]")
+    browser.find_element("css selector", f"#{box}_op text").click()
+    assert browser.execute_script("return document.body.dataset.neurons") == "open"
+    hidden = browser.execute_script("return window.chaingrad.neurons()[arguments[0]]", box)
+    assert browser.execute_script(INSIDE + "return arguments[0].filter(id => !inside(document.getElementById(id)))",
+                                  [box] + hidden) == []  # the opened neuron is in view
+    assert browser.find_element("id", "detail").text.startswith(box)
+    browser.find_element("tag name", "body").send_keys("n")
+    assert browser.execute_script("return document.body.dataset.neurons") == "boxes"
+    assert console_errors(browser) == []
+
+
+def test_the_exact_numbers_are_on_hover_at_every_step(browser, tmp_path):  # noqa: F811
+    a = Value(0.1, label="a")
+    b = Value(0.2, label="b")
+    s = a + b  # 0.30000000000000004
+    s.label = "s"
+    y = s * s
+    y.label = "y"
+    explorer = viz.explore(y, tmp_path / "hover.html")
+    open_page(browser, explorer, 1024, 768)
+    hover = lambda node: browser.execute_script(  # noqa: E731
+        "return document.getElementById(arguments[0]).querySelector('a')"
+        ".getAttributeNS('http://www.w3.org/1999/xlink', 'title')", node)
+    assert hover("v0") == "data = 0.1" and hover("v2") == ""  # s: not computed yet
+    keys(browser, "ARROW_RIGHT")
+    assert texts(browser, "v2")[1] == "data 0.3000" and hover("v2") == "data = 0.30000000000000004"
+    keys(browser, "END")
+    assert hover("v2") == "data = 0.30000000000000004\ngrad = 0.6000000000000001"
+    assert console_errors(browser) == []
+
+
+def test_hiding_the_panel_shows_the_neuron_larger(browser, tmp_path):  # noqa: F811
+    explorer = viz.explore(lecture_neuron(), tmp_path / "neuron.html")
+    open_page(browser, explorer, 1024, 768)
+    browser.execute_script("window.chaingrad.show(9)")
+    before = browser.execute_script("return window.chaingrad.view().scale")
+    browser.find_element("id", "panel").click()
+    after = browser.execute_script("return window.chaingrad.view().scale")
+    assert after > before * 1.05 and all_nodes_inside(browser) == []  # refitted, the layout the width suits
+    assert browser.execute_script("return window.chaingrad.current()") == 9
+    assert console_errors(browser) == []

@@ -13,7 +13,7 @@ from engine import Value
 def test_explorer_captions_in_chinese():
     e = viz.texts_example()[-1]
     captions = viz.explore(e, lang="zh").captions
-    assert captions[0] == "e 的计算图：输入已知（2 个叶子节点），要算 3 个运算"
+    assert captions[0] == "e 的计算图：输入已知（2 个叶子节点），还有 3 个运算要算"
     assert captions[1] == "正向传播 1/3：c = a + b = 2 + 1 = 3"
     assert captions[4] == "反向传播开始：∂e/∂e = 1（起点）"
     assert captions[5] == "e（梯度 1）向 c 发送 2 × 1 = 2，向 d 发送 3 × 1 = 3"

@@ -4,7 +4,8 @@ explorer (one offline HTML page), training plots.
 `import viz` changes one thing outside chaingrad, and only when the machine has no Graphviz `dot`:
 it appends a folder holding a `dot` link to the `viz` extra's graphviz-pure to the end of PATH, the
 way the graphviz package documents for finding dot, so that a user's own graphviz.Digraph renders
-too (see viz.files.offer_bundled_dot). chaingrad's own pictures run dot themselves.
+too (see viz.files.offer_bundled_dot). It only fills a gap: a dot already on PATH (a system Graphviz)
+is always the one found first, never shadowed. chaingrad's own pictures run dot themselves.
 """
 
 from viz.explore import Explorer, GraphTooLargeError, explore

@@ -1,9 +1,11 @@
 """viz.explore(root): one self-contained HTML page (no network: it works offline and from file://)
 that steps through the forward and then the backward pass of any graph, and shows inline in Jupyter.
 
-The layout is Graphviz's (the SVG of viz.graph's drawing, with ids on every node and edge); the
-states of every step are computed here, in Python, from the engine's own backward() (viz.trace),
-and a small script (explorer.js) only shows them: buttons, arrow keys, a slider, play.
+The layout is Graphviz's (the SVG of viz.graph's drawing, with ids on every node and edge), in both
+directions and with each neuron as one box (viz.neurons); the states of every step (viz.steps) and
+the side panel's views (viz.views) are computed in Python from the engine's own pass (viz.trace),
+and a small script (explorer.js) only shows them: buttons, keys, a slider, play; zoom to fit, zoom
+and pan, following the step; the current step as SVG or PNG for slides.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from engine import Value, topological_order
 from viz.foreign import as_value, require_local_derivatives
 from viz.files import FONT, PathLike, run_dot, write_atomically
 from viz.graph import Parts, build, collect, flow_text
+from viz.neurons import Neuron, collapsed, find_neurons, owners
 from viz.numbers import format_number, format_short
 from viz.steps import chain_rule, consumers_of, timeline
 from viz.trace import BackwardTrace, pile_sum, script_json, trace_backward
@@ -31,16 +34,23 @@ class GraphTooLargeError(ValueError):
     """The graph has more Values than the explorer draws (max_nodes)."""
 
 
-def _layout(parts: Parts, trace: BackwardTrace, rankdir: str, lang: str) -> str:
+def _layout(parts: Parts, trace: BackwardTrace, rankdir: str, lang: str, neurons: list[Neuron] | None = None) -> str:
     """The SVG of the graph laid out by Graphviz in `rankdir`, ids on every node and edge, each box
-    showing its final gradient (the script sets every step's texts)."""
+    showing its final gradient (the script sets every step's texts); with `neurons`, each one box."""
     final: dict[Value, str] = {}
     for value in parts.order:
         pile = trace.piles.get(value)
         final[value] = pile_sum(pile) if pile else format_short(trace.gradients[value])
-    graph = build(parts, rankdir, lambda v: final[v], lambda v, slot: flow_text(
-        v.local_derivatives[slot], trace.gradients[v]), with_ids=True, lang=lang, exact_grad=trace.gradients.get,
-        compact=True)
+
+    def edge_label(value: Value, slot: int) -> str:
+        return flow_text(value.local_derivatives[slot], trace.gradients[value])
+
+    options: dict[str, Any] = dict(rankdir=rankdir, grad_text=lambda v: final[v], with_ids=True, lang=lang,
+                                   exact_grad=trace.gradients.get, compact=True)
+    if neurons:
+        graph = collapsed(parts, neurons, build, edge_label, **options)
+    else:
+        graph = build(parts, edge_label=edge_label, **options)
     svg = run_dot(graph.source, "svg").decode("utf-8")
     return svg[svg.index("<svg"):]
 
@@ -71,11 +81,15 @@ def _page(parts: Parts, trace: BackwardTrace, title: str, steps: list[dict[str, 
     """The whole HTML page: styles, the SVG in both layouts, the steps as JSON, the script; its words in `lang`."""
     say = words(lang)
     layouts = {direction: _layout(parts, trace, direction, lang) for direction in ("LR", "TB")}
+    neurons = find_neurons(parts)
+    if neurons:
+        layouts.update({f"{direction} neurons": _layout(parts, trace, direction, lang, neurons) for direction in ("LR", "TB")})
     script_words = {key: say(key) for key in ("play", "pause", "none nudge", "none paths")}
     script_words["counter"] = say("counter", current="{current}", last="{last}")
     script_words["click"] = say("click a node")
     data = {"steps": steps, "details": _details(parts, trace, say), "words": script_words, "layout": rankdir,
-            "layouts": layouts,
+            "layouts": layouts, "owners": owners(parts, neurons),
+            "neurons": {parts.ids[neuron.box]: [parts.ids[value] for value in neuron.hidden] for neuron in neurons},
             "file": re.sub(r"[^\w-]+", "_", parts.names[parts.root]).strip("_") or "graph"}
     text = lambda key: html.escape(say(key))  # noqa: E731
     css = (HERE / "explorer.css").read_text(encoding="utf-8").replace("FONT", FONT)
@@ -97,6 +111,7 @@ def _page(parts: Parts, trace: BackwardTrace, title: str, steps: list[dict[str, 
         "<span id=\"counter\"></span><span class=\"gap\"></span>"
         + button("fit", text("fit"), "fit title") + button("zoom-out", "−", "zoom out") + button("zoom-in", "+", "zoom in")
         + button("layout", text("layout"), "layout title") + button("panel", text("panel"), "panel title")
+        + (button("neurons", text("neurons"), "neurons title") if neurons else "")
         + button("export-svg", text("export svg"), "export svg title")
         + button("export-png", text("export png"), "export png title")
         + "</div>\n<p id=\"caption\" aria-live=\"polite\"></p></header>\n"

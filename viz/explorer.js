@@ -8,7 +8,7 @@
   const words = data.words;
   const XLINK = "http://www.w3.org/1999/xlink";
   const MAX_SCALE = 2;  // pixels per point: 1.5 times the print size, for a projector
-  const READABLE = 1;  // below this (11-point text under 11 pixels) a big graph starts zoomed in and follows
+  const READABLE = 0.9;  // below this (11-point text under 10 pixels) a big graph starts zoomed in and follows
   const slider = document.getElementById("slider");
   const playButton = document.getElementById("play");
   const box = document.getElementById("graph");
@@ -17,6 +17,12 @@
   let layout = data.layout === "TB" ? "TB" : "LR";
   let svg, full, view, records, edges, labels, selected = null, tab = "chain";
   let fitted = false;  // the view is the whole graph: kept so when the window or the panel changes
+  let grouped = false;  // each neuron drawn as one box
+  const owners = data.owners || {}, neurons = data.neurons || {};
+  function key(direction) { return direction + (grouped ? " neurons" : ""); }
+  function find(id) {  // a node or edge of the graph shown; a node hidden in a neuron: its box
+    return document.getElementById(id) || (owners[id] ? document.getElementById(owners[id]) : null);
+  }
 
   // ---- the graph's elements (again after a change of layout) ----
   function bind() {
@@ -29,6 +35,7 @@
     records = {};
     for (const id of Object.keys(steps[0].set)) {
       const group = document.getElementById(id);
+      if (!group) continue;  // inside a neuron's box
       const texts = group.querySelectorAll("text");
       texts[1].classList.add("cg-data");
       texts[2].classList.add("cg-grad");
@@ -42,7 +49,11 @@
       if (text) labels[edge.id] = text;
     }
     for (const group of svg.querySelectorAll("g.node")) {
-      group.addEventListener("click", function () { if (!dragged) select(group.id); });
+      group.addEventListener("click", function () {
+        if (dragged) return;
+        const box = group.id.replace(/_op$/, "");
+        if (grouped && neurons[box]) openNeuron(box); else select(group.id);
+      });
     }
   }
 
@@ -89,17 +100,14 @@
   function activeElements() {
     const step = steps[current], found = [];
     if (!step.node) return found;
-    found.push(document.getElementById(step.node));
-    const op = document.getElementById(step.node + "_op");
-    if (op) found.push(op);
-    for (const id of step.edges) {
-      const edge = document.getElementById(id);
-      if (edge) found.push(edge);
+    for (const id of [step.node, step.node + "_op"].concat(step.edges)) {
+      const element = find(id);
+      if (element) found.push(element);
     }
     return found;
   }
-  function resync() {  // the window or the header changed size: same centre, same scale
-    setView(view.x + view.w / 2, view.y + view.h / 2, view.scale || scale());
+  function resync() {  // the window or the header changed size: the whole graph again, or same centre and scale
+    if (fitted) fit(); else setView(view.x + view.w / 2, view.y + view.h / 2, view.scale || scale());
   }
   function follow() {  // move as little as needed to keep this step's node and edges in view
     resync();
@@ -111,19 +119,24 @@
       s = Math.min(s, c.w / (u.w + 48), c.h / (u.h + 48));
       setView(view.x + view.w / 2, view.y + view.h / 2, s);
     }
-    const m = 24 / s;
+    const m = 24 / s;  // a margin around them, but none beyond the graph's own edge
+    const left = Math.max(u.x - m, full.x - 8), right = Math.min(u.x + u.w + m, full.x + full.w + 8);
+    const top = Math.max(u.y - m, full.y - 8), bottom = Math.min(u.y + u.h + m, full.y + full.h + 8);
     let x = view.x, y = view.y;
-    if (u.x - m < x) x = u.x - m; else if (u.x + u.w + m > x + view.w) x = u.x + u.w + m - view.w;
-    if (u.y - m < y) y = u.y - m; else if (u.y + u.h + m > y + view.h) y = u.y + u.h + m - view.h;
-    if (u.w + 2 * m > view.w) x = u.x + u.w / 2 - view.w / 2;
-    if (u.h + 2 * m > view.h) y = u.y + u.h / 2 - view.h / 2;
-    setView(x + view.w / 2, y + view.h / 2, s);
+    if (left < x) x = left; else if (right > x + view.w) x = right - view.w;
+    if (top < y) y = top; else if (bottom > y + view.h) y = bottom - view.h;
+    if (right - left > view.w) x = (left + right) / 2 - view.w / 2;
+    if (bottom - top > view.h) y = (top + bottom) / 2 - view.h / 2;
+    if (x !== view.x || y !== view.y) {
+      setView(x + view.w / 2, y + view.h / 2, s);
+      fitted = false;
+    }
   }
   function start() {  // the whole graph if it can be read whole, else readable and on the first op
     fit();
     if (fitScale() >= READABLE) return;
     const first = steps.find(step => step.node);
-    const target = first ? unitsOf([document.getElementById(first.node)]) : null;
+    const target = first && find(first.node) ? unitsOf([find(first.node)]) : null;
     setView(target ? target.x + target.w / 2 : full.x + full.w / 2,
             target ? target.y + target.h / 2 : full.y + full.h / 2, READABLE);
     fitted = false;
@@ -154,8 +167,8 @@
     for (const group of svg.querySelectorAll("g.node.cg-active")) group.classList.remove("cg-active");
     const step = steps[current];
     if (step.node) {
-      document.getElementById(step.node).classList.add("cg-active");
-      const op = document.getElementById(step.node + "_op");
+      find(step.node).classList.add("cg-active");
+      const op = find(step.node + "_op");
       if (op) op.classList.add("cg-active");
     }
     const active = new Set(step.edges);
@@ -190,7 +203,7 @@
 
   // ---- the side panel: chain rule, nudge and paths of the node clicked ----
   function select(id) {
-    if (!data.details[id]) return;
+    if (!data.details[id] || !document.getElementById(id)) return;
     selected = id;
     for (const group of svg.querySelectorAll("g.node.cg-selected")) group.classList.remove("cg-selected");
     document.getElementById(id).classList.add("cg-selected");
@@ -220,11 +233,15 @@
   function choose(name) { tab = name; render(); }
   function togglePanel() {
     document.body.classList.toggle("cg-no-panel");
+    if (fitted && data.layout === "auto") {  // the whole graph, in the layout the new width shows larger
+      const best = scaleOf("TB") > scaleOf("LR") ? "TB" : "LR";
+      if (best !== layout) { layout = best; redraw(); return; }
+    }
     if (fitted) fit(); else resync();
     follow();
   }
   function sizeOf(direction) {  // a layout's width and height in points, from its viewBox
-    const numbers = /viewBox="([^"]+)"/.exec(data.layouts[direction])[1].split(/[\s,]+/).map(Number);
+    const numbers = /viewBox="([^"]+)"/.exec(data.layouts[key(direction)])[1].split(/[\s,]+/).map(Number);
     return { w: numbers[2], h: numbers[3] };
   }
   function scaleOf(direction) {
@@ -232,8 +249,9 @@
     return Math.min(c.w / (s.w + 16), c.h / (s.h + 16), MAX_SCALE);
   }
   function chooseLayout() {  // 'auto': the layout the window shows larger; no panel if that makes it readable
-    if (data.layout !== "auto") return;
     const better = function () { return scaleOf("TB") > scaleOf("LR") ? "TB" : "LR"; };
+    if (data.layouts["LR neurons"] && Math.max(scaleOf("LR"), scaleOf("TB")) < READABLE) grouped = true;
+    if (data.layout !== "auto") { box.innerHTML = data.layouts[key(layout)]; return; }
     let best = better();
     if (scaleOf(best) < READABLE && box.clientWidth < 1400) {
       document.body.classList.add("cg-no-panel");
@@ -241,16 +259,36 @@
       if (scaleOf(best) < READABLE) document.body.classList.remove("cg-no-panel");
       best = better();
     }
-    if (best !== layout) { layout = best; box.innerHTML = data.layouts[layout]; }
+    layout = best;
+    box.innerHTML = data.layouts[key(layout)];
   }
-  function toggleLayout() {
-    layout = layout === "LR" ? "TB" : "LR";
-    box.innerHTML = data.layouts[layout];
+  function redraw() {  // the graph in the current layout, grouped or not, at the current step
+    box.innerHTML = data.layouts[key(layout)];
     bind();
     start();
     show(current);
-    if (selected) select(selected);
+    if (selected && document.getElementById(selected)) select(selected);
     document.body.dataset.layout = layout;
+    document.body.dataset.neurons = grouped ? "boxes" : "open";
+  }
+  function toggleLayout() {
+    layout = layout === "LR" ? "TB" : "LR";
+    redraw();
+  }
+  function toggleNeurons() {
+    if (!data.layouts["LR neurons"]) return;
+    grouped = !grouped;
+    redraw();
+  }
+  function openNeuron(id) {  // every Value again, the view on this neuron's
+    grouped = false;
+    redraw();
+    const inside = [id, id + "_op"].concat(neurons[id], neurons[id].map(n => n + "_op"));
+    const u = unitsOf(inside.map(n => document.getElementById(n)).filter(Boolean));
+    const c = size();
+    if (u) setView(u.x + u.w / 2, u.y + u.h / 2, Math.min(MAX_SCALE, c.w / (u.w + 48), c.h / (u.h + 48)));
+    fitted = false;  // the neuron asked for stays in view until the next step
+    select(id);
   }
 
   // ---- slides: the current step as SVG or PNG ----
@@ -304,6 +342,7 @@
   chooseLayout();
   bind();
   document.body.dataset.layout = layout;
+  document.body.dataset.neurons = grouped ? "boxes" : "open";
   slider.max = String(steps.length - 1);
   slider.addEventListener("input", function () { show(Number(slider.value)); });
   const on = function (id, action) { document.getElementById(id).onclick = action; };
@@ -316,6 +355,7 @@
   on("zoom-out", function () { zoom(0.8); });
   on("panel", togglePanel);
   on("layout", toggleLayout);
+  if (document.getElementById("neurons")) on("neurons", toggleNeurons);
   on("export-svg", function () {
     download(URL.createObjectURL(new Blob([exportSvg()], { type: "image/svg+xml" })), "svg");
   });
@@ -366,6 +406,7 @@
     else if (event.key === "0" || event.key === "f") fit();
     else if (event.key === "p") togglePanel();
     else if (event.key === "l") toggleLayout();
+    else if (event.key === "n") toggleNeurons();
     else return;
     event.preventDefault();
   });
@@ -378,7 +419,8 @@
     steps: steps.length, show: show, current: function () { return current; }, fit: fit, zoom: zoom, pan: pan,
     view: function () { return Object.assign({}, view); }, full: function () { return full; },
     exportSvg: exportSvg, exportPng: exportPng, togglePanel: togglePanel, toggleLayout: toggleLayout,
-    select: select, choose: choose, step: function () { return steps[current]; },
+    select: select, choose: choose, toggleNeurons: toggleNeurons, openNeuron: openNeuron,
+    neurons: function () { return neurons; }, step: function () { return steps[current]; },
   };
   view = { x: full.x, y: full.y, w: full.w, h: full.h, scale: 1 };
   start();

@@ -144,12 +144,14 @@ def build(
     lang: str = "en",
     exact_grad: Callable[[Value], Any] | None = None,
     compact: bool = False,
+    op_text: Mapping[Value, str] | None = None,
 ):
     """The Digraph of `parts`. grad_text(value) is the text after 'grad' (None: not reached yet);
     edge_label(value, slot) labels the edge from value's parent in `slot` (None: no label);
     lang: the language of the words in the boxes ('en' or 'zh'); exact_grad(value): the gradient
     whose exact value the box's hover text gives with its data's (None: none); compact: ranks and
-    nodes closer together (the explorer's layout, which must fit a projected window)."""
+    nodes closer together (the explorer's layout, which must fit a projected window); op_text: what
+    some op nodes say instead of the op's name (a collapsed neuron's 'tanh(w·x + b)')."""
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
     say = words(lang)
@@ -185,7 +187,10 @@ def build(
         if not value.parents:
             continue
         op_name = f"{name}_op"
-        graph.node(op_name, label=escape(value.op), shape="ellipse", width="0.3", height="0.3", fontsize="10",
+        neuron = {} if op_text is None or value not in op_text else {
+            "label": escape(op_text[value]), "style": "filled", "fillcolor": COLOURS["parameter"], "peripheries": "2"}
+        graph.node(op_name, **{"label": escape(value.op), "shape": "ellipse", **neuron}, width="0.3", height="0.3",
+                   fontsize="10",
                    penwidth="3" if id(value) in highlighted else "1", **node_id(op_name))
         graph.edge(op_name, name, penwidth="3" if id(value) in highlighted else "1", **node_id(f"{name}_out"))
         for constant in parts.constants.get(value, []):

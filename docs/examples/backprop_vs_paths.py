@@ -46,9 +46,9 @@ def layered(width: int, depth: int) -> tuple[Value, Value]:
 
 def main() -> dict:
     a, b, c, d, e = texts_example()  # e = (a + b)(b + 1) at a = 2, b = 1
-    trace = trace_backward(e)  # a picture of the pass: it changes no .grad
+    trace = trace_backward(e)  # a picture of one pass: it reads the graph, and changes no .grad
     print(trace)
-    e.backward()  # the pass itself: piles each gradient into .grad
+    e.backward()
     by_paths = {name: path_sum(e, leaf) for name, leaf in (("a", a), ("b", b))}
     print(f"\nby paths: de/da = {by_paths['a'][0]:g}, de/db = {by_paths['b'][0]:g} "
           f"({by_paths['a'][1] + by_paths['b'][1]} multiplications); "
