@@ -10,7 +10,7 @@ def close(number: float) -> object:
 
 
 def test_apple_purchase_graph():
-    # seeds/000: 2 apples at 100 each, tax 1.1: total 220; gradients 2.2 (price), 110 (count), 200 (tax)
+    # text 000: 2 apples at 100 each, tax 1.1: total 220; gradients 2.2 (price), 110 (count), 200 (tax)
     apple, count, tax = Value(100.0), Value(2.0), Value(1.1)
     total = apple * count * tax
     total.backward()
@@ -19,7 +19,7 @@ def test_apple_purchase_graph():
 
 
 def test_apple_and_orange_graph():
-    # seeds/000: 2 apples at 100, 3 oranges at 150, tax 1.1: total 715;
+    # text 000: 2 apples at 100, 3 oranges at 150, tax 1.1: total 715;
     # gradients: apple count 110, apple price 2.2, orange price 3.3, orange count 165, tax 650
     apple, apple_count = Value(100.0), Value(2.0)
     orange, orange_count = Value(150.0), Value(3.0)
@@ -36,7 +36,7 @@ def test_apple_and_orange_graph():
 
 @pytest.mark.parametrize("x0, y0", [(1.0, 2.0), (-3.0, 0.5), (0.0, 0.0)])
 def test_square_of_sum(x0, y0):
-    # seeds/000: z = t^2 with t = x + y, so dz/dx = dz/dt * dt/dx = 2t * 1 = 2(x + y)
+    # text 000: z = t^2 with t = x + y, so dz/dx = dz/dt * dt/dx = 2t * 1 = 2(x + y)
     x, y = Value(x0), Value(y0)
     z = (x + y) ** 2
     z.backward()
@@ -46,7 +46,7 @@ def test_square_of_sum(x0, y0):
 
 
 def test_e_equals_a_plus_b_times_b_plus_1():
-    # seeds/001: e = (a + b)(b + 1) at a = 2, b = 1: de/da = 2, de/db = 2*1 + 3*1 = 5, exactly
+    # text 001: e = (a + b)(b + 1) at a = 2, b = 1: de/da = 2, de/db = 2*1 + 3*1 = 5, exactly
     a, b = Value(2.0), Value(1.0)
     c = a + b
     d = b + 1

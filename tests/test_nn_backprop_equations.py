@@ -1,8 +1,8 @@
 """The backprop equations of the texts, computed by hand with numpy, against the engine.
 
-seeds/002 (Nielsen, ch. 2): BP1-BP4 for a [3, 4, 2] sigmoid network with the quadratic cost.
-seeds/003: a one-hidden-layer MLP with L2 regularisation, J = L + s.
-seeds/004: softmax cross-entropy, and the Repeat/Sum/branch node rules.
+Text 002 (Nielsen, ch. 2): BP1-BP4 for a [3, 4, 2] sigmoid network with the quadratic cost.
+Text 003: a one-hidden-layer MLP with L2 regularisation, J = L + s.
+Text 004: softmax cross-entropy, and the Repeat/Sum/branch node rules.
 """
 
 import numpy as np
@@ -49,7 +49,7 @@ def test_bp1_to_bp4_nielsen_network():
 
 
 def test_l2_regularised_mlp_j_equals_l_plus_s():
-    # seeds/003: h = phi(W1 x), o = W2 h, L = loss(o, y), s = lambda/2 (||W1||^2 + ||W2||^2), J = L + s
+    # text 003: h = phi(W1 x), o = W2 h, L = loss(o, y), s = lambda/2 (||W1||^2 + ||W2||^2), J = L + s
     rng = np.random.default_rng(1)
     strength = 0.3
     hidden = nn.Layer(3, 4, activation="tanh", rng=2)
@@ -117,7 +117,7 @@ def test_binary_cross_entropy_gradient_is_sigmoid_minus_target():
 
 
 def test_repeat_node_sums_upstream_gradients():
-    # seeds/004: a value used N times (Repeat / branch) receives the sum of the N upstream gradients
+    # text 004: a value used N times (Repeat / branch) receives the sum of the N upstream gradients
     x = Value(1.5)
     upstream = [0.5, -2.0, 3.0, 0.25]
     total = engine.dot([x] * 4, upstream)  # out = sum_i upstream_i * x, so d/dx = sum of upstream
@@ -126,7 +126,7 @@ def test_repeat_node_sums_upstream_gradients():
 
 
 def test_sum_node_passes_gradient_unchanged():
-    # seeds/004: a Sum node copies its upstream gradient to every input
+    # text 004: a Sum node copies its upstream gradient to every input
     xs = [Value(v) for v in (1.0, 2.0, 3.0)]
     s = engine.sum(xs)
     (s * 7.0).backward()
@@ -134,7 +134,7 @@ def test_sum_node_passes_gradient_unchanged():
 
 
 def test_matmul_node_rules():
-    # seeds/004: for y = W x, dL/dx = W^T dL/dy and dL/dW = dL/dy x^T
+    # text 004: for y = W x, dL/dx = W^T dL/dy and dL/dW = dL/dy x^T
     rng = np.random.default_rng(3)
     W, x, upstream = rng.normal(size=(2, 3)), rng.normal(size=3), rng.normal(size=2)
     Wv = [[Value(w) for w in row] for row in W]

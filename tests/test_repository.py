@@ -20,6 +20,17 @@ def test_license_file_is_the_declared_one():
     assert text.startswith("MIT License") and "WITHOUT WARRANTY OF ANY KIND" in text
 
 
+def test_the_all_extra_installs_every_extra():
+    """pip install -e ".[all]" (the quickstart) brings what every other extra brings, so every notebook runs
+    whole after it (notebook 6's digits need scikit-learn, the examples extra)."""
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg", encoding="utf-8")
+    extras = {name: set(value.split()) for name, value in config["options.extras_require"].items()}
+    assert "scikit-learn>=1.0" in extras["examples"]
+    missing = {name: sorted(needed - extras["all"]) for name, needed in extras.items() if needed - extras["all"]}
+    assert not missing, f"[all] lacks what these extras install: {missing}"
+
+
 def git(*arguments: str) -> str:
     return subprocess.run(["git", *arguments], cwd=ROOT, capture_output=True, text=True, check=True).stdout
 

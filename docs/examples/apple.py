@@ -1,4 +1,4 @@
-"""seeds/000: the apple-purchase graph, and apple plus orange, with the gradients the text prints.
+"""Text 000: the apple-purchase graph, and apple plus orange, with the gradients the text prints.
 
     python docs/examples/apple.py
 """

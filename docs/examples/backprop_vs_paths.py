@@ -1,4 +1,4 @@
-"""seeds/001: e = (a + b)(b + 1) at a = 2, b = 1, by backprop (堆放) and by summing over every path.
+"""Text 001: e = (a + b)(b + 1) at a = 2, b = 1, by backprop (堆放) and by summing over every path.
 
 Summing the products along every path from e to a leaf repeats work (a-c-e and b-c-e both walk c-e);
 backprop visits each edge once, piling each node's gradient before passing it on. On a layered graph

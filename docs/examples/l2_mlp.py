@@ -1,4 +1,4 @@
-"""seeds/003: one hidden layer with L2 regularisation, J = L + s, s = lambda/2 (||W1||^2 + ||W2||^2).
+"""Text 003: one hidden layer with L2 regularisation, J = L + s, s = lambda/2 (||W1||^2 + ||W2||^2).
 
 Forward: z = W1 x, h = phi(z), o = W2 h, L = loss(o, y); backward by hand:
     dJ/dW2 = (dJ/do) h^T + lambda W2,   dJ/dW1 = (dJ/dz) x^T + lambda W1, dJ/dz = (W2^T dJ/do) * phi'(z)

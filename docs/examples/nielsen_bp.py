@@ -1,4 +1,4 @@
-"""seeds/002 (Nielsen, ch. 2): the four equations of backpropagation, BP1-BP4, against the engine.
+"""Text 002 (Nielsen, ch. 2): the four equations of backpropagation, BP1-BP4, against the engine.
 
 A [3, 4, 2] sigmoid network with the quadratic cost C = 1/2 ||y - a^L||^2 for one sample:
     BP1  delta^L = (a^L - y) * sigma'(z^L)

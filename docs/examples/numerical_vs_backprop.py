@@ -1,4 +1,4 @@
-"""seeds/002: why backprop is fast. Central differences need two forward passes per parameter;
+"""Text 002: why backprop is fast. Central differences need two forward passes per parameter;
 backprop needs one forward and one backward pass for all of them, with the same answer.
 
     python docs/examples/numerical_vs_backprop.py

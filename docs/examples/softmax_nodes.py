@@ -1,4 +1,4 @@
-"""seeds/004: softmax with cross-entropy over a mini-batch, and the Repeat, Sum and MatMul node rules.
+"""Text 004: softmax with cross-entropy over a mini-batch, and the Repeat, Sum and MatMul node rules.
 
     dL/ds = (softmax(s) - t) / N       for L = -1/N sum_n sum_k t_nk log y_nk
     Repeat: a value copied N times receives the sum of the N upstream gradients

@@ -1,4 +1,4 @@
-"""seeds/000: z = t^2 with t = x + y; the chain rule gives dz/dx = dz/dt dt/dx = 2t = 2(x + y).
+"""Text 000: z = t^2 with t = x + y; the chain rule gives dz/dx = dz/dt dt/dx = 2t = 2(x + y).
 
     python docs/examples/square_of_sum.py
 """
