@@ -473,7 +473,9 @@ def generate(nodes: Sequence[Any], inputs: Sequence[Any], sources: Sequence[Any]
     gradient_sources = []
     results = []
     for index, source in enumerate(sources):
-        if id(source) in wanted:
+        # a source the output reaches through no differentiable path is no parent: its .grad stays as it
+        # was (None after zero_grad(set_to_none=True)), as eagerly, so an optimizer skips it
+        if id(source) in wanted and (id(source) == id(root) or id(source) in contributions):
             gradient_sources.append(index)
             if id(source) == id(root):
                 results.append("1.0")

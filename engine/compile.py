@@ -251,6 +251,9 @@ def _no_forward(*operands: Any) -> Any:
     )
 
 
+_no_forward.replayable = False  # type: ignore[attr-defined]  # the explorer's nudge view cannot run it again
+
+
 class Compiled:
     """`fn` compiled (see the module docstring). Attributes: `source` (the generated code of the
     latest trace), `traces` (how many structures were traced), `runner` ('code', 'tape' or 'auto')."""

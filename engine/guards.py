@@ -51,7 +51,7 @@ _BUDGET = 1_000_000  # objects walked per call at most; beyond, the rest is not 
 _RANDOM_MODULES = ("random", "numpy.random", "secrets")
 _NARY = Value._nary_class
 _OBJECT_EQ, _OBJECT_HASH = object.__eq__, object.__hash__
-_ROW, _VALUES = {Value, _NARY, float, int, bool}, {Value}
+_ROW, _VALUES, _VALUES_OR_NARY = {Value, _NARY, float, int, bool}, {Value}, {Value, _NARY}
 
 
 class Same:
@@ -83,8 +83,9 @@ def _names(code: Any) -> list[str]:
     return names
 
 
-def _zero_signed(number: float) -> Any:
-    return number if number else (number, math.copysign(1.0, number))
+def _zero_signed(number: Any) -> Any:
+    """A float zero with its sign (0.0 == -0.0 in a tuple); anything else (a Value: never asked) as it is."""
+    return number if number.__class__ is not float or number else (number, math.copysign(1.0, number))
 
 
 def state(roots: list, findings: list | None = None) -> tuple:
@@ -106,7 +107,8 @@ def state(roots: list, findings: list | None = None) -> tuple:
             found.append(item)
             continue
         if kind is Value or kind is _NARY:
-            found.append(item)  # identity: Values have no __eq__
+            found.append(kind)  # a Value equals a number with its number: the class marks it, so a
+            found.append(item)  # float in its place changes the guard; two Values compare by identity
             continue
         if id(item) in seen:
             continue
@@ -120,7 +122,9 @@ def state(roots: list, findings: list | None = None) -> tuple:
             classes = {*map(type, item)}
             if classes <= _ROW:  # a row of numbers or Values, compared at C speed
                 found.append(tuple(item))
-                if classes != _VALUES and 0.0 in item:  # (Values are never == 0.0: no need to ask them)
+                if classes & _VALUES_OR_NARY:  # Value(2.0) == 2.0: the classes tell a Value from a number
+                    found.append(tuple(map(type, item)) if len(classes) > 1 else kind)
+                if classes != _VALUES and 0.0 in item:  # (a Value(0.0) may answer True: _zero_signed leaves it)
                     found.append(tuple(map(_zero_signed, item)))
             else:
                 found.append((kind, len(item)))

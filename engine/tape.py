@@ -99,7 +99,8 @@ class Tape:
                     consumers.setdefault(parent, []).append((out, local))
         self.backward = backward
         self.root = root
-        self.gradient_sources = [index for index, source in enumerate(sources) if slots[id(source)] in tracked]
+        self.gradient_sources = [index for index, source in enumerate(sources) if slots[id(source)] in tracked
+                                 and (slots[id(source)] == root or len(inputs) + index in consumers)]  # reached only
         self.source_gradients = []
         for index in self.gradient_sources:
             pairs = consumers.get(len(inputs) + index, [])

@@ -602,3 +602,54 @@ def test_the_watch_gives_value_back_its_own_comparisons():
     assert Value(2.0) == 2 and not (Value(2.0) != 2) and Value(2.0) != 3
     assert engine.compile(lambda x: x * w)(Value(2.0)).data == 6.0
     assert {name: Value.__dict__.get(name) for name in own} == own and w == 3.0
+
+
+@pytest.mark.parametrize("runner", ["code", "tape"])
+def test_a_parameter_the_output_does_not_reach_keeps_none_and_is_not_stepped(runner):
+    """zero_grad(set_to_none=True), then a compiled call whose output reaches w through no differentiable
+    path (w.detach()), or only through another output: w keeps None as eagerly, and SGD's weight decay
+    leaves it alone (a 0.0 would have moved it)."""
+    for compiled in (False, True):
+        w, b = Value(2.0, label="w"), Value(1.0, label="b")
+
+        def affine(x):
+            return x * w.detach() + b
+
+        step = engine.compile(affine, runner=runner) if compiled else affine
+        optimizer = nn.SGD([w, b], lr=0.1, weight_decay=0.5)
+        optimizer.zero_grad(set_to_none=True)
+        step(3.0).backward()
+        optimizer.step()
+        assert (w.grad, w.data, b.grad) == (None, 2.0, 1.0), compiled
+        w.grad = b.grad = None
+        pair = engine.compile(lambda x: (w * x, b * x), runner=runner) if compiled else (lambda x: (w * x, b * x))
+        first, _ = pair(3.0)
+        first.backward()
+        assert (w.grad, b.grad) == (3.0, None), compiled
+
+
+def test_a_value_equal_to_zero_in_a_row_is_guarded_without_a_warning(recwarn):
+    """The guards ask a row of numbers `0.0 in row` (for the sign of zero); a Value(0.0) in it answers
+    True (a Value equals a number by number) and must not be read as a float (no LostGradientWarning);
+    a number put in a Value's place traces again (the Value is no parent any more)."""
+    b = Value(0.0, label="b")
+    row = [b, 1.0]
+    step = engine.compile(lambda x: x * row[1] + row[0])
+    out = step(3.0)
+    out.backward()
+    assert (out.data, b.grad) == (3.0, 1.0)
+    assert step(3.0).data == 3.0
+    assert not [w for w in recwarn if issubclass(w.category, engine.LostGradientWarning)]
+    row[0] = 0.0
+    again = step(3.0)
+    assert again.data == 3.0 and not again.requires_grad
+
+
+def test_the_explorer_draws_a_compiled_output_without_the_nudge():
+    """viz.explore of a compiled call's output: op 'compiled' cannot be run again by the nudge view, so
+    the page is built without it rather than failing."""
+    import viz
+
+    w = Value(2.0, label="w")
+    page = viz.explore(engine.compile(lambda x: (w * x).tanh())(1.0))
+    assert page.captions
