@@ -191,3 +191,17 @@ def test_the_check_speaks_the_pages_language():
 def test_a_name_used_again_is_not_offered_as_a_leaf():
     result = run("a = Value(2.0)\nb = Value(3.0)\na = a * b\n", explore=False)
     assert [leaf["name"] for leaf in result["leaves"]] == ["b"] and result["root"] == "a"
+
+
+def test_a_learners_mistake_warned_about_reaches_the_printout():
+    """float() of a tracked Value warns (LostGradientWarning): in the playground the student reads it under
+    the printout, with the line, in either language; a clean program prints nothing more."""
+    for lang, prefix in (("en", "line 3: "), ("zh", None)):
+        result = run("a = Value(2.0)\nb = a * 3\nx = float(b)\nprint(x)\n", lang=lang, explore=False)
+        assert result["error"] is None and result["output"].startswith("6.0\n")
+        assert "LostGradientWarning: a tracked Value was read as a plain float" in result["output"]
+        if prefix:
+            assert prefix + "LostGradientWarning" in result["output"]
+    clean = run("a = Value(2.0)\nb = Value(1.0)\ne = (a + b) * (b + 1)\ne.backward()\nprint(a.grad, b.grad)",
+                explore=False)
+    assert clean["output"] == "2.0 5.0\n"

@@ -23,6 +23,7 @@ import io
 import json
 import math
 import traceback
+import warnings
 from contextlib import nullcontext
 from typing import Any
 
@@ -113,15 +114,21 @@ def run(code: str, lang: str = "en", explore: bool = True, layout: Layout | None
     names: dict[str, Any] = {name: getattr(builtins, name) for name in SAFE_BUILTINS}
     names.update(Value=Value, nn=nn, engine=engine, math=math, print=write, range=_range, show=show)
     scope: dict[str, Any] = {"__builtins__": names}  # the program's own names go here
+    heard: list[warnings.WarningMessage] = []
     try:
         tree = check(code, lang)
-        exec(compile(tree, "<playground>", "exec"), scope)  # noqa: S102 (checked above)
+        with warnings.catch_warnings(record=True) as heard:  # scoped: the filters are restored after the run
+            warnings.simplefilter("default")  # once per line, as a terminal shows them
+            exec(compile(tree, "<playground>", "exec"), scope)  # noqa: S102 (checked above)
     except ProgramError as error:
         result["error"] = {"line": error.line, "message": str(error)}
     except Exception as error:  # the student's own error, shown with its line
         line = _error_line(error)
         where = say("line", lang, line=line) if line else ""
         result["error"] = {"line": line, "message": f"{where}{type(error).__name__}: {error}"}
+    for warning in heard:  # the learners' mistakes engine warns about (LostGradientWarning, ...) in the printout
+        where = say("line", lang, line=warning.lineno) if warning.filename == "<playground>" else ""
+        printed.write(f"{where}{warning.category.__name__}: {warning.message}\n")
     result["output"] = printed.getvalue()
     if result["error"] is not None:
         return result
