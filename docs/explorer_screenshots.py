@@ -17,27 +17,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import nn  # noqa: E402
 import viz  # noqa: E402
 from engine import Value  # noqa: E402
-from examples.texts_example import texts_example  # noqa: E402 - docs/examples
+from examples.lecture_neuron import lecture_neuron  # noqa: E402 - docs/examples
+from examples.texts_example import texts_example  # noqa: E402
 
 STEPS = (0, 1, 4, 5, 6, 7, 8)
-
-
-def lecture_neuron():
-    """micrograd's lecture: o = tanh(x1·w1 + x2·w2 + b), op by op."""
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    x1w1 = x1 * w1
-    x1w1.label = "x1*w1"
-    x2w2 = x2 * w2
-    x2w2.label = "x2*w2"
-    x1w1x2w2 = x1w1 + x2w2
-    x1w1x2w2.label = "x1*w1 + x2*w2"
-    n = x1w1x2w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o
 
 
 def lecture_mlp():
@@ -57,7 +40,7 @@ def at_1024x768(driver) -> None:
 
 def lecture_shots(driver, folder: Path, scratch: Path) -> None:
     """The neuron and the MLP as a class sees them on a 1024x768 projector."""
-    o = lecture_neuron()
+    o = lecture_neuron()["o"]
     loss, model = lecture_mlp()
     pages = {
         "neuron": viz.explore(o, scratch / "neuron.html"),

@@ -21,7 +21,8 @@ def test_every_example_is_tested():
     tested = {"apple", "square_of_sum", "backprop_vs_paths", "nielsen_bp", "l2_mlp", "softmax_nodes",
               "numerical_vs_backprop", "newton",
               "custom_op",  # custom_op: in test_engine_core.py
-              "compiled_neuron", "digits", "texts_example"}  # digits: in test_compile.py (it needs scikit-learn)
+              "compiled_neuron", "digits", "texts_example",  # digits: in test_compile.py (it needs scikit-learn)
+              "lecture_neuron"}
     assert {path.stem for path in EXAMPLES.glob("*.py")} == tested
 
 
@@ -104,3 +105,10 @@ def test_compiled_neuron(capsys):
 def test_texts_example(capsys):
     assert run("texts_example") == {"e": 6.0, "a": 2.0, "b": 5.0}  # de/db = (b + 1) + (a + b)
     assert "de/db = 5" in capsys.readouterr().out
+
+
+def test_lecture_neuron(capsys):
+    numbers = run("lecture_neuron")  # micrograd's lecture: o = 0.7071, do/dx1 = -1.5, do/dw1 = 1, do/dx2 = 0.5, do/dw2 = 0
+    assert numbers["o"] == (close(math.sqrt(0.5)), 1.0)
+    assert [numbers[name][1] for name in ("x1", "w1", "x2", "w2")] == [close(-1.5), close(1.0), close(0.5), 0.0]
+    assert "o = 0.7071" in capsys.readouterr().out

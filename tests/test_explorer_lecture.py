@@ -10,28 +10,14 @@ import pytest
 import nn
 import viz
 from engine import Value
-from graphs import texts_example
+from graphs import lecture_neuron as lecture_values, texts_example
 from test_explorer_browser import browser, console_errors, keys, texts  # noqa: F401 - the fixture
 
 SIZES = [(1024, 768), (1280, 800)]
 
 
 def lecture_neuron():
-    """micrograd's lecture: o = tanh(x1·w1 + x2·w2 + b), built op by op (10 Values)."""
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    x1w1 = x1 * w1
-    x1w1.label = "x1*w1"
-    x2w2 = x2 * w2
-    x2w2.label = "x2*w2"
-    x1w1x2w2 = x1w1 + x2w2
-    x1w1x2w2.label = "x1*w1 + x2*w2"
-    n = x1w1x2w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o
+    return lecture_values()["o"]
 
 
 def lecture_mlp():

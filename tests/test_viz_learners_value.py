@@ -6,6 +6,7 @@ import math
 import pytest
 
 import viz
+from graphs import lecture_neuron as lecture_values
 
 
 class Value:
@@ -64,20 +65,8 @@ class Value:
 
 
 def lecture_neuron():
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    x1w1 = x1 * w1
-    x1w1.label = "x1*w1"
-    x2w2 = x2 * w2
-    x2w2.label = "x2*w2"
-    x1w1x2w2 = x1w1 + x2w2
-    x1w1x2w2.label = "x1*w1 + x2*w2"
-    n = x1w1x2w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o, dict(x1=x1, x2=x2, w1=w1, w2=w2, b=b, n=n, o=o)
+    named = lecture_values(Value)  # docs/examples/lecture_neuron.py, made of the learner's Value
+    return named["o"], named
 
 
 def test_the_lecture_neuron_of_a_learners_own_value_is_explored():

@@ -7,6 +7,7 @@ import re
 import engine
 import viz
 from engine import Value
+from graphs import lecture_neuron
 
 
 def _steps(page):
@@ -83,19 +84,7 @@ def test_a_dot_caption_shows_which_number_multiplies_which():
 
 
 def test_the_lecture_neuron_reads_as_the_lecture():
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    x1w1 = x1 * w1
-    x1w1.label = "x1*w1"
-    x2w2 = x2 * w2
-    x2w2.label = "x2*w2"
-    x1w1x2w2 = x1w1 + x2w2
-    x1w1x2w2.label = "x1*w1 + x2*w2"
-    n = x1w1x2w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
+    o = lecture_neuron()["o"]
     captions = viz.explore(o).captions
     assert "forward 4/5: n = x1*w1 + x2*w2 + b = -6 + 6.8814 = 0.8814" in captions
     assert "forward 5/5: o = tanh(n) = tanh(0.8814) = 0.7071" in captions
