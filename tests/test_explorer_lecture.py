@@ -75,6 +75,19 @@ def test_the_lecture_neuron_is_wholly_visible_at_every_step(browser, tmp_path, w
     assert console_errors(browser) == []
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_mlp_opens_whole_at_1024_in_both_languages(browser, tmp_path, lang):  # noqa: F811
+    """A projector at 1024x768: the MLP with its loss opens wholly in view, with its toolbar on one line
+    (the Chinese buttons are wider: a second line of buttons pushed the loss off the bottom)."""
+    loss, model = lecture_mlp()
+    explorer = viz.explore(loss, tmp_path / "mlp.html", parameters=model, lang=lang)
+    open_page(browser, explorer, 1024, 768)
+    tops = browser.execute_script("return [...document.querySelectorAll('#controls button')].map(b => b.offsetTop)")
+    assert len(set(tops)) == 1, tops
+    assert all_nodes_inside(browser) == []
+    assert console_errors(browser) == []
+
+
 @pytest.mark.parametrize("width, height", SIZES)
 def test_the_mlp_keeps_the_active_node_in_view(browser, tmp_path, width, height):  # noqa: F811
     loss, model = lecture_mlp()
