@@ -77,7 +77,7 @@ from _thread import get_ident
 from numbers import Integral, Real
 from typing import Any, Callable
 
-from engine import autograd, codegen, guards, tape
+from engine import autograd, codegen, guards, loops, tape
 from engine.errors import TraceError
 from engine.modes import collector_paused, enable_grad, is_grad_enabled, threads_tracing, tracing
 from engine.node import made_by_ops
@@ -85,11 +85,11 @@ from engine.ops import OPS, Primitive
 from engine.guards import Same
 from engine.value import Value, _constant, _nary_node
 
-CODE_LIMIT = 60_000  # op nodes; above, runner="auto" uses the tape: tracing, generating and compiling cost about
-# 0.07 ms of CPU per node (W1: 6,805 nodes, 0.45 s; 27,205 nodes, 2 s), the tape sets up in a third of that.
-# But the tape runs a node of one or two operands slower than eager does (a 30,000-node chain: tape 20.3 ms, eager
-# 16.7 ms, code 1.8 ms per call): a graph made mostly of such nodes gets code up to 4 * CODE_LIMIT nodes (a 10^5-node
-# chain: 6.3 ms per call, 1.3x the plain-float floor, after a first call of 2.7 s), the tape only above that.
+CODE_LIMIT = 60_000  # op nodes written out (a loop's repeats once: engine.loops); above, runner="auto" uses the
+# tape: tracing, generating and compiling cost about 0.07 ms of CPU per node written out (27,205 nodes, 2 s), the
+# tape sets up in a third of that. But the tape runs a node of one or two operands slower than eager does (a
+# 30,000-node chain: tape 20.3 ms, eager 16.7 ms, code 1.8 ms per call): a graph made mostly of such nodes gets
+# code up to 4 * CODE_LIMIT nodes written out, the tape only above that.
 _SUM_OR_DOT = (OPS["sum"], OPS["dot"])
 _STRING_LIKE = (str, bytes, type(None), type)
 _FLOAT_ONLY = {float}
@@ -407,13 +407,16 @@ class Compiled:
                 captured.append(value)
         graph_sources = captured + stand_ins
         runner_kind = self.runner
+        runs = loops.find_runs(nodes, inputs, graph_sources) if runner_kind != "tape" else []
         if runner_kind == "auto":
-            runner_kind = "code" if len(nodes) <= CODE_LIMIT else "tape"
-            if runner_kind == "tape" and len(nodes) <= 4 * CODE_LIMIT:
+            written = len(nodes) - sum(run.period * (run.count - 1) for run in runs)  # the nodes the code writes out
+            runner_kind = "code" if written <= CODE_LIMIT else "tape"
+            if runner_kind == "tape" and written <= 4 * CODE_LIMIT:
                 inner_loops = sum(1 for node in nodes if node._entry in _SUM_OR_DOT)  # what the tape runs at C speed
                 runner_kind = "code" if 2 * inner_loops < len(nodes) else "tape"
         build = codegen.generate if runner_kind == "code" else tape.Tape
-        runners: list[Any] = [build(nodes, inputs, graph_sources, outputs)]
+        runners: list[Any] = [codegen.generate(nodes, inputs, graph_sources, outputs, runs) if runner_kind == "code"
+                              else tape.Tape(nodes, inputs, graph_sources, outputs)]
         for output in outputs[1:]:  # every other output differentiable too: a runner of its own cone
             if output._entry is None or not autograd.parents_of(output):  # a constant, a detach(): no gradient
                 runners.append(None)

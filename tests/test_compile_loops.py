@@ -1,0 +1,171 @@
+"""engine.compile's loops: a stretch of the graph that repeats (a batch's samples, a chain's links)
+is written once, as a `for` loop (engine.loops finds it, engine.codegen writes it), and gives
+eager's values and gradients to the bit."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+import engine
+import nn
+from engine import Value, loops
+
+
+@pytest.fixture
+def small_loops(monkeypatch):
+    """Loops for stretches of any size (the default leaves graphs under 200 nodes straight-line)."""
+    monkeypatch.setattr(loops, "MIN_NODES", 4)
+    monkeypatch.setattr(loops, "MIN_REPEATS", 2)
+
+
+def same(a, b) -> bool:
+    """Equal to the bit, a zero's sign included (NaN equals NaN)."""
+    if a is None or b is None:
+        return a is b
+    if a != a or b != b:
+        return a != a and b != b
+    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+
+
+def test_a_batch_is_one_loop_and_its_code_is_short():
+    model = nn.MLP(2, [16, 16, 1], rng=0)
+    X = [[0.1 * i, -0.05 * i] for i in range(100)]
+    labels = [1.0 if i % 3 else -1.0 for i in range(100)]
+    compiled = engine.compile(lambda X, labels: nn.hinge([model(x) for x in X], labels))
+    compiled(X, labels)
+    source = compiled.source
+    assert "100 repeats of these" in source
+    assert source.count("\n    for ") == 2  # the forward loop and the backward loop
+    assert len(source.splitlines()) < 1000  # 10,853 lines written out, sample by sample
+
+
+def test_a_chain_is_one_loop_carried_from_turn_to_turn():
+    def chain(x):
+        for _ in range(1000):
+            x = (x * 1.0001 + 0.1).tanh()
+        return x
+
+    compiled = engine.compile(chain)
+    for start in (0.5, -2.0):
+        eager_input, compiled_input = Value(start), Value(start)
+        eager, result = chain(eager_input), compiled(compiled_input)
+        eager.backward()
+        result.backward()
+        assert same(eager.data, result.data) and same(eager_input.grad, compiled_input.grad)
+    assert "repeats of these 3 lines" in compiled.source
+
+
+def repeating_program(seed: int):
+    """A random per-sample body over a batch: each op with a parameter of its own (one edge per repeat),
+    inputs as numbers, a frozen Value, maybe the previous sample's result read (carried), and the
+    samples' results summed at once or one by one (a chain across samples)."""
+    rng = random.Random(seed)
+    plan = [(rng.randrange(11), rng.random(), rng.random()) for _ in range(rng.randrange(2, 8))]
+    parameters = [Value(rng.uniform(-1, 1), label=f"w{i}") for i in range(len(plan) + 2)]
+    frozen = Value(rng.uniform(0.5, 1.5), requires_grad=False)
+    carried = rng.random() < 0.5
+    one_by_one = rng.random() < 0.5
+
+    def function(rows):
+        terms = []
+        total = None
+        for row in rows:
+            pool = [parameters[0] * row[0], row[1] + parameters[1]]
+            if carried and terms:
+                pool.append(terms[-1])
+            for index, (op, first, second) in enumerate(plan):
+                u, v = pool[int(first * len(pool))], pool[int(second * len(pool))]
+                w = parameters[index + 2]
+                pool.append([
+                    lambda: u * v * w,
+                    lambda: u + w,
+                    lambda: (u * w).tanh(),
+                    lambda: (u * w).relu(),
+                    lambda: engine.dot([w, 0.5], [u, v]),
+                    lambda: (u * w).sigmoid() - v,
+                    lambda: u * frozen + w,
+                    lambda: (u * u + w * w + 1.0).log(),
+                    lambda: engine.max([u, v * w]),
+                    lambda: (u * w) ** 2,
+                    lambda: (u * w * 0.1).exp() * v,
+                ][op]())
+            terms.append(pool[-1])
+            total = pool[-1] if total is None else total + pool[-1]
+        return total if one_by_one else engine.sum(terms)
+
+    return function, parameters, frozen, rng
+
+
+@pytest.mark.usefixtures("small_loops")
+def test_fuzz_loops_against_eager_to_the_bit():
+    looped = 0
+    for seed in range(60):
+        function, parameters, frozen, rng = repeating_program(seed)
+        compiled = engine.compile(function)
+        for call in range(3):
+            rows = [[rng.uniform(-1.5, 1.5), rng.uniform(-1.5, 1.5)] for _ in range(rng.choice([5, 6]) if call else 5)]
+            results = []
+            for run in (function, compiled):
+                for value in parameters:
+                    value.grad = 0.0
+                output = run(rows)
+                output.backward()
+                results.append([output.data] + [value.grad for value in parameters])
+            assert all(same(e, c) for e, c in zip(*results)), (seed, call, results)
+            frozen.data = rng.uniform(0.5, 1.5)
+            for value in parameters:
+                value.data += 0.01
+        looped += " repeats of these " in compiled.source
+    assert looped >= 40  # most programs have a loop (a few repeat nothing the writer can take)
+
+
+@pytest.mark.usefixtures("small_loops")
+@pytest.mark.parametrize("runner", ["code", "tape"])
+def test_mlp_training_steps_with_loops_equal_eager(runner):
+    eager_model, compiled_model = nn.MLP(3, [6, 6, 2], rng=1), nn.MLP(3, [6, 6, 2], rng=1)
+    rng = random.Random(5)
+
+    def loss_of(model):
+        return lambda X, labels: nn.cross_entropy([model(x) for x in X], labels) + nn.l2(model.parameters(), 1e-3)
+
+    compiled = engine.compile(loss_of(compiled_model), runner=runner)
+    for _ in range(4):
+        X = [[rng.uniform(-1, 1) for _ in range(3)] for _ in range(12)]
+        labels = [rng.randrange(2) for _ in range(12)]
+        losses = []
+        for model, run in ((eager_model, loss_of(eager_model)), (compiled_model, compiled)):
+            model.zero_grad()
+            loss = run(X, labels)
+            loss.backward()
+            losses.append(loss.data)
+            for p in model.parameters():
+                p.data -= 0.1 * p.grad
+        assert same(*losses)
+        assert all(same(e.data, c.data) for e, c in zip(eager_model.parameters(), compiled_model.parameters()))
+
+
+def test_a_parameter_read_twice_in_a_repeat_stays_straight_line(small_loops):
+    w = Value(0.5)
+    compiled = engine.compile(lambda xs: engine.sum([(w * x) * w for x in xs]))
+    xs = [0.1 * i for i in range(10)]
+    result = compiled(xs)
+    result.backward()
+    assert " repeats of these " not in compiled.source  # two edges a repeat: the sums' order would change
+    w_eager = Value(0.5)
+    eager = engine.sum([(w_eager * x) * w_eager for x in xs])
+    eager.backward()
+    assert same(eager.data, result.data) and same(w_eager.grad, w.grad)
+
+
+def test_find_runs_sees_the_period_of_a_chain():
+    x = Value(0.3)
+    y = x
+    for _ in range(100):
+        y = (y * 2.0 + 1.0).tanh()
+    nodes = engine.autograd.walk(y)
+    runs = loops.find_runs(nodes, [], [x])
+    assert [(run.period, run.count) for run in runs] == [(3, 99)]  # the first link reads x, a leaf: not a repeat
+    assert runs[0].start == 1
