@@ -64,3 +64,41 @@ def test_the_compiled_chain_agrees():
     run = CompiledChaingrad().w2_compiled(3000)
     assert run() == pytest.approx(Floor().w2(3000), rel=1e-9)
     assert run() == pytest.approx(Floor().w2(3000), rel=1e-9)  # the second call runs the generated code
+
+
+def test_w5_floor_gradients_and_step_agree_with_eager():
+    """The digits floor's hand-written backprop against chaingrad's: the loss, every gradient, and the
+    weights after the SGD step (dead hidden units included: their gradients are 0 in both)."""
+    from bench import floor
+    from bench.engines import DIGITS_LEARNING_RATE, digits, digits_training, digits_weights
+
+    images, labels = digits(8)
+    layers = digits_weights()
+    floor_loss, grads = floor.w5_gradients(layers, images, labels)
+    model, step = digits_training(8)
+    eager_loss = step()  # one step: forward, backward (the gradients stay on the Values), SGD
+    assert eager_loss == pytest.approx(floor_loss, rel=1e-9)
+    assert floor.w5_step(layers, images, labels, DIGITS_LEARNING_RATE) == floor_loss
+    zeros = 0
+    for layer, (gW, gb), (W, b) in zip(model.layers, grads, layers):
+        for neuron, grad_row, grad_bias, row, bias in zip(layer.neurons, gW, gb, W, b):
+            assert [weight.grad for weight in neuron.w] == pytest.approx(grad_row, rel=1e-9, abs=1e-15)
+            assert neuron.b.grad == pytest.approx(grad_bias, rel=1e-9, abs=1e-15)
+            assert [weight.data for weight in neuron.w] == pytest.approx(row, rel=1e-9, abs=1e-15)
+            assert neuron.b.data == pytest.approx(bias, rel=1e-9, abs=1e-15)
+            zeros += neuron.b.grad == 0.0
+    assert 0 < zeros < 32, "the batch should have both dead and live hidden units"
+    assert layers != digits_weights(), "the step moved the floor's weights"
+
+
+def test_w5_losses_agree_over_steps():
+    from bench.engines import CompiledChaingrad
+
+    floor_step, eager_step, compiled_step = Floor().w5(8), Chaingrad().w5(8), CompiledChaingrad().w5(8)
+    losses = []
+    for _ in range(3):  # the compiled step's first call traces, the others run the generated code
+        loss = floor_step()
+        assert eager_step() == pytest.approx(loss, rel=1e-9)
+        assert compiled_step() == pytest.approx(loss, rel=1e-9)
+        losses.append(loss)
+    assert losses[0] > losses[1] > losses[2], "SGD at lr 0.5 lowers the loss on a fixed batch"
