@@ -39,7 +39,8 @@ def test_precheck_runs_before_timing(capsys):
     from bench.run import precheck
 
     assert precheck(["chaingrad", "floor"])
-    assert "agree on the W1 loss" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "agree on the W1 loss" in err and "the W5 loss" in err
 
 
 def test_compare_runs_the_old_and_the_new_tree_side_by_side():
@@ -102,3 +103,10 @@ def test_w5_losses_agree_over_steps():
         assert compiled_step() == pytest.approx(loss, rel=1e-9)
         losses.append(loss)
     assert losses[0] > losses[1] > losses[2], "SGD at lr 0.5 lowers the loss on a fixed batch"
+
+
+def test_w5_child_reports_the_first_loss():
+    result = run_child("floor", "W5", 8, 1)
+    assert result["seconds"] > 0 and result["first_loss"] == pytest.approx(Chaingrad().w5(8)(), rel=1e-9)
+    assert agree([result, run_child("chaingrad", "W5", 8, 1)])
+    assert not agree([result, dict(result, engine="chaingrad", first_loss=result["first_loss"] * (1 + 1e-6))])
