@@ -110,3 +110,15 @@ def test_w5_child_reports_the_first_loss():
     assert result["seconds"] > 0 and result["first_loss"] == pytest.approx(Chaingrad().w5(8)(), rel=1e-9)
     assert agree([result, run_child("chaingrad", "W5", 8, 1)])
     assert not agree([result, dict(result, engine="chaingrad", first_loss=result["first_loss"] * (1 + 1e-6))])
+
+
+def test_w5_runs_without_scikit_learn(monkeypatch):
+    from bench.engines import digits
+
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)  # its import now fails: the synthetic digits
+    images, labels = digits(8)
+    assert (images, labels) == digits(8), "the synthetic set is fixed"
+    assert len(images) == 8 and all(len(image) == 64 and all(0.0 <= pixel <= 1.0 for pixel in image) for image in images)
+    assert set(labels) <= set(range(10))
+    assert any(pixel * 16 != round(pixel * 16) for pixel in images[0]), "not the digits' pixels (multiples of 1/16)"
+    assert Chaingrad().w5(8)() == pytest.approx(Floor().w5(8)(), rel=1e-9)
