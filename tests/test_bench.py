@@ -122,3 +122,15 @@ def test_w5_runs_without_scikit_learn(monkeypatch):
     assert set(labels) <= set(range(10))
     assert any(pixel * 16 != round(pixel * 16) for pixel in images[0]), "not the digits' pixels (multiples of 1/16)"
     assert Chaingrad().w5(8)() == pytest.approx(Floor().w5(8)(), rel=1e-9)
+
+
+def test_summary_of_w5_alone_has_its_compiled_line_and_no_empty_table():
+    from bench.run import summary
+
+    rows = [{"engine": name, "workload": "W5", "size": 32, "first_step_seconds": seconds + 0.5, "seconds": seconds}
+            for name, seconds in (("floor", 0.004), ("chaingrad", 0.014), ("compiled", 0.005))]
+    text = summary(rows)
+    assert "| workload |" not in text
+    assert ("the digits MLP (W5, a batch of 32) through engine.compile: 5.00 ms per step (1.25x the floor's 4.00 ms); "
+            "first step (trace + generate + compile + check) 0.50 s more") in text
+    assert "eager 14.00 ms per step (2.8x slower), so compiling pays for itself after 56 steps (break-even)" in text
