@@ -7,6 +7,8 @@ W2: the chain x = tanh(x * 1.0001 + 0.1), three nodes per link, build + backward
 inside chaingrad's opt-in engine.graph_mode()).
 W3: sum of n products w_i * x_i, build + backward (from leaves made beforehand).
 W4: memory per node of a W2 chain.
+W5: the digits MLP, one training step of docs/examples/digits.py: MLP(64, [32, 10]) on 32 of
+scikit-learn's 8x8 digits, mean softmax cross-entropy, SGD (eager, and through engine.compile).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from bench import floor
 
 LEARNING_RATE = 0.05
 ALPHA = 1e-4
+DIGITS_LEARNING_RATE = 0.5  # docs/examples/digits.py's
+DIGITS_SIZES = [64, 32, 10]
 
 
 def moons() -> tuple[list[list[float]], list[float]]:
@@ -32,14 +36,59 @@ def initial_weights() -> list[tuple[list[list[float]], list[float]]]:
     return floor.init_mlp([2, 16, 16, 1], seed=0)
 
 
-def load_initial_weights(model):
-    """Set a chaingrad or micrograd MLP (both: layers[i].neurons[j].w / .b) to initial_weights()."""
-    for layer, (W, b) in zip(model.layers, initial_weights()):
+def load_initial_weights(model, weights: floor.Layers | None = None):
+    """Set a chaingrad or micrograd MLP (both: layers[i].neurons[j].w / .b) to `weights`, by default
+    initial_weights()."""
+    for layer, (W, b) in zip(model.layers, initial_weights() if weights is None else weights):
         for neuron, row, bias in zip(layer.neurons, W, b):
             for weight, number in zip(neuron.w, row):
                 weight.data = number
             neuron.b.data = bias
     return model
+
+
+def digits(batch: int = 32) -> tuple[list[list[float]], list[int]]:
+    """The first `batch` of scikit-learn's 8x8 digits, 64 numbers in [0, 1] each (pixel / 16), and
+    their labels, the same for every engine."""
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError:  # without scikit-learn: a fixed synthetic set of the same shape, so the bench still runs
+        rng = random.Random(0)
+        return [[rng.random() for _ in range(64)] for _ in range(batch)], [rng.randrange(10) for _ in range(batch)]
+    data = load_digits()
+    return [[pixel / 16.0 for pixel in image] for image in data.data[:batch].tolist()], data.target[:batch].tolist()
+
+
+def digits_weights() -> floor.Layers:
+    return floor.init_mlp(DIGITS_SIZES, seed=0)
+
+
+def digits_training(batch: int = 32, compiled: bool = False):
+    """chaingrad's W5: the model and a step, docs/examples/digits.py's loss_of (through
+    engine.compile if `compiled`: its first call traces), backward and SGD; the step returns the loss."""
+    import engine
+    import nn
+
+    images, labels = digits(batch)
+    targets = [[1.0 if k == label else 0.0 for k in range(10)] for label in labels]  # one-hot rows, as digits.py
+    model = load_initial_weights(nn.MLP(DIGITS_SIZES[0], DIGITS_SIZES[1:], rng=0), digits_weights())
+    optimizer = nn.SGD(model.parameters(), lr=DIGITS_LEARNING_RATE)
+
+    def loss_of(images, targets):
+        """Mean softmax cross-entropy, -mean of log softmax(z)[label], from one-hot rows."""
+        picked = [engine.dot(target, nn.log_softmax(model(image))) for image, target in zip(images, targets)]
+        return engine.sum(picked) * (-1.0 / len(picked))
+
+    loss_function = engine.compile(loss_of) if compiled else loss_of
+
+    def step() -> float:
+        loss = loss_function(images, targets)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss.data
+
+    return model, step
 
 
 def wide_inputs(n: int) -> tuple[list[float], list[float]]:
@@ -67,6 +116,11 @@ class Floor:
             return total, grad_w[0]
 
         return run
+
+    def w5(self, batch: int = 32):
+        X, labels = digits(batch)
+        layers = digits_weights()
+        return lambda: floor.w5_step(layers, X, labels, DIGITS_LEARNING_RATE)
 
     def build_chain(self, nodes: int):
         return None
@@ -148,9 +202,12 @@ class Chaingrad(ScalarEngine):
 
         return engine.dot(ws, xs)  # one node with 200,000 parents
 
+    def w5(self, batch: int = 32):
+        return digits_training(batch)[1]
+
 
 class CompiledChaingrad(Chaingrad):
-    """chaingrad's W1 step through engine.compile: the same model, loss and optimizer, one line changed."""
+    """chaingrad's W1 and W5 steps through engine.compile: the same model, loss and optimizer, one line changed."""
 
     name = "compiled"
 
@@ -198,6 +255,9 @@ class CompiledChaingrad(Chaingrad):
             return end.data, start.grad
 
         return run
+
+    def w5(self, batch: int = 32):
+        return digits_training(batch, compiled=True)[1]
 
 
 class Tiny(ScalarEngine):

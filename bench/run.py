@@ -3,8 +3,12 @@
     python -m bench.run                 # all engines found (micrograd only if installed)
     python -m bench.run --quick         # smaller sizes, for a smoke test
     python -m bench.run --rounds 5      # more fresh processes per engine (default 3)
-    python -m bench.run --instructions  # W1, W2, W2g, W3 instructions under valgrind (not times)
+    python -m bench.run --instructions  # W1, W2, W2g, W3, W5 instructions under valgrind (not times)
     python -m bench.run --instructions --only W1 W3
+
+The workloads are bench/engines.py's: W1 the demo's training step, W2 a long chain (W2g inside
+engine.graph_mode(), W2c at 10^5 nodes through engine.compile), W3 one wide sum, W4 memory per node,
+W5 the digits MLP's training step (docs/examples/digits.py), and a leak check.
 
 Each engine runs each workload in several fresh processes, interleaved with the other engines (round
 1: floor, chaingrad, micrograd; round 2: ...), so that a noisy spell on a shared machine hits them
@@ -28,6 +32,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+STEPS = ("W1", "W5")  # the training-step workloads: a step function, timed and counted per step
+
+
+def step_of(engine, workload: str, size: int):
+    """The engine's step function for W1 (size is the data's, fixed) or W5 (size images a batch)."""
+    return engine.w1() if workload == "W1" else engine.w5(size)
 
 
 def rss_bytes() -> int:
@@ -44,8 +54,8 @@ def run_child(engine_name: str, workload: str, size: int, repeats: int) -> dict:
     engine = ENGINES[engine_name]()
     result: dict = {"engine": engine_name, "workload": workload, "size": size}
     try:
-        if workload == "W1":
-            step = engine.w1()
+        if workload in STEPS:
+            step = step_of(engine, workload, size)
             started = time.perf_counter()
             result["first_loss"] = step()
             result["first_step_seconds"] = time.perf_counter() - started  # for "compiled": trace + compile too
@@ -93,6 +103,7 @@ def run_child(engine_name: str, workload: str, size: int, repeats: int) -> dict:
             result["W1 loss"] = engine.w1()()
             result["W2 value"], result["W2 grad"] = engine.w2(3000) if engine_name != "micrograd" else (None, None)
             result["W3 value"], result["W3 grad"] = engine.w3(1000)()
+            result["W5 loss"] = engine.w5()() if hasattr(engine, "w5") else None
         elif workload == "W1-steps":  # for --instructions: just run `size` steps
             step = engine.w1()
             for _ in range(size):
@@ -122,9 +133,10 @@ PLAN = [
     ("W2c", 100_000, 5, ("floor", "chaingrad", "compiled")),
     ("W3", 100_000, 5, ("floor", "chaingrad", "micrograd")),
     ("W4", 100_000, 1, ("chaingrad", "micrograd")),
+    ("W5", 32, 20, ("floor", "chaingrad", "compiled")),
     ("leak", 200, 1, ("chaingrad",)),
 ]
-QUICK = {"W1": 5, "W2": 30_000, "W2g": 30_000, "W2c": 3_000, "W3": 10_000, "W4": 30_000}
+QUICK = {"W1": 5, "W2": 30_000, "W2g": 30_000, "W2c": 3_000, "W3": 10_000, "W4": 30_000, "W5": 8}
 
 
 def have_micrograd() -> bool:
@@ -139,10 +151,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes and few repeats (a smoke test)")
     parser.add_argument("--child", nargs=4, metavar=("ENGINE", "WORKLOAD", "SIZE", "REPEATS"), help=argparse.SUPPRESS)
-    parser.add_argument("--only", nargs="+", help="run only these workloads (W1 W2 W2g W2c W3 W4 leak)")
+    parser.add_argument("--only", nargs="+", help="run only these workloads (W1 W2 W2g W2c W3 W4 W5 leak)")
     parser.add_argument("--rounds", type=int, default=3, help="fresh processes per engine and timed workload")
     parser.add_argument("--instructions", action="store_true",
-                        help="count W1, W2, W2g and W3 instructions under valgrind (repeatable on a noisy machine)")
+                        help="count W1, W2, W2g, W3 and W5 instructions under valgrind (repeatable on a noisy machine)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "latest.jsonl"))
     arguments = parser.parse_args()
     if arguments.child:
@@ -192,11 +204,13 @@ INSTRUCTION_PLAN = [  # workload, size, engines (W2g: chaingrad inside engine.gr
     ("W2", 1_000_000, ("floor", "chaingrad")),
     ("W2g", 1_000_000, ("chaingrad",)),
     ("W3", 100_000, ("floor", "chaingrad")),
+    ("W5", 32, ("floor", "chaingrad", "compiled")),
 ]
 
 
-_RUNS = {  # what a counted process runs, with its tree's own bench.engines: W1 steps, or W2/W2g/W3 runs
+_RUNS = {  # what a counted process runs, with its tree's own bench.engines: W1/W5 steps, or W2/W2g/W3 runs
     "W1": "step = engine.w1()\nfor _ in range(count):\n    step()",
+    "W5": "step = engine.w5(size)\nfor _ in range(count):\n    step()",
     "W2": "for _ in range(count):\n    engine.w2(size)",
     "W2g": "for _ in range(count):\n    engine.w2_graph_mode(size)",
     "W3": "run = engine.w3(size)\nfor _ in range(count):\n    run()",
@@ -204,11 +218,11 @@ _RUNS = {  # what a counted process runs, with its tree's own bench.engines: W1 
 
 
 def instructions(tree: Path, engine_name: str, workload: str, size: int) -> float:
-    """Instructions of one W1 step, or of one W2, W2g or W3 run (build + backward), of `engine_name`
-    as the bench/engines.py in `tree` defines it, counted by valgrind's callgrind: the count for
-    more steps or runs less the count for fewer, which cancels start-up and set-up (and W1's
-    compile). Only what the timed region runs is counted (no gc.collect() between runs)."""
-    few, more, per = (2, 7, 5) if workload == "W1" else (1, 2, 1)
+    """Instructions of one W1 or W5 step, or of one W2, W2g or W3 run (build + backward), of
+    `engine_name` as the bench/engines.py in `tree` defines it, counted by valgrind's callgrind: the
+    count for more steps or runs less the count for fewer, which cancels start-up and set-up (and
+    the compile of a step). Only what the timed region runs is counted (no gc.collect() between runs)."""
+    few, more = (2, 7) if workload in STEPS else (1, 2)
     totals = []
     for count in (few, more):
         code = (f"import sys\nsys.path.insert(0, '.')\nfrom bench.engines import ENGINES\n"
@@ -219,12 +233,12 @@ def instructions(tree: Path, engine_name: str, workload: str, size: int) -> floa
         if match is None or completed.returncode != 0:
             raise RuntimeError(f"valgrind printed no instruction count:\n{completed.stderr[-2000:]}")
         totals.append(int(match.group(1).replace(",", "")))
-    return (totals[1] - totals[0]) / per
+    return (totals[1] - totals[0]) / (more - few)
 
 
 def count_instructions(only: list[str] | None = None, quick: bool = False) -> int:
-    """W1 per step, and W2, W2g and W3 per run, for the floor, chaingrad (and W1 through
-    engine.compile), counted by valgrind's callgrind, with each ratio to the floor.
+    """W1 and W5 per step, and W2, W2g and W3 per run, for the floor, chaingrad (and W1 and W5
+    through engine.compile), counted by valgrind's callgrind, with each ratio to the floor.
 
     Instruction counts do not drift with the machine's load the way times do (W2's goals are set
     in them, on CPython 3.11); the wall-time table of a plain run stands beside them.
@@ -239,7 +253,7 @@ def count_instructions(only: list[str] | None = None, quick: bool = False) -> in
         size = QUICK.get(workload, size) if quick and workload != "W1" else size
         for engine_name in engines:
             counts[engine_name, workload] = instructions(ROOT, engine_name, workload, size)
-            what = "per step" if workload == "W1" else f"per run of {size:,}"
+            what = "per step" if workload in STEPS else f"per run of {size:,}"
             print(f"{workload} {engine_name}: {counts[engine_name, workload] / 1e6:.1f} M instructions {what}")
         floor_count = counts.get(("floor", "W2" if workload == "W2g" else workload))
         for engine_name in engines:
@@ -249,29 +263,29 @@ def count_instructions(only: list[str] | None = None, quick: bool = False) -> in
 
 
 def precheck(engines: list[str]) -> bool:
-    """Before timing: every engine computes the same W1 loss and W2/W3 values and gradients."""
+    """Before timing: every engine computes the same W1 and W5 losses and W2/W3 values and gradients."""
     checks = []
     for engine_name in engines:
         command = [sys.executable, "-m", "bench.run", "--child", engine_name, "check", "0", "0"]
         completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
         checks.append(json.loads(completed.stdout.strip().splitlines()[-1]))
     ok = True
-    for key in ("W1 loss", "W2 value", "W2 grad", "W3 value", "W3 grad"):
+    for key in ("W1 loss", "W2 value", "W2 grad", "W3 value", "W3 grad", "W5 loss"):
         numbers = {check["engine"]: check[key] for check in checks if check[key] is not None}
         if max(numbers.values()) - min(numbers.values()) > 1e-9 * max(1.0, *map(abs, numbers.values())):
             print(f"MISMATCH before timing, {key}: {numbers}", file=sys.stderr)
             ok = False
     if ok:
-        print(f"checked before timing: {', '.join(engines)} agree on the W1 loss and the W2/W3 values and gradients",
-              file=sys.stderr)
+        print(f"checked before timing: {', '.join(engines)} agree on the W1 loss, the W2/W3 values and gradients "
+              "and the W5 loss", file=sys.stderr)
     return ok
 
 
 def agree(results: list[dict]) -> bool:
-    """Every engine computed the same loss (W1) and the same value and gradient (W2, W3)."""
+    """Every engine computed the same loss (W1, W5) and the same value and gradient (W2, W3)."""
     ok = True
     for workload, keys in (("W1", ("first_loss",)), ("W2", ("value", "grad")), ("W2g", ("value", "grad")),
-                           ("W2c", ("value", "grad")), ("W3", ("value", "grad"))):
+                           ("W2c", ("value", "grad")), ("W3", ("value", "grad")), ("W5", ("first_loss",))):
         rows = [r for r in results if r["workload"] == workload and "error" not in r]
         for key in keys:
             numbers = [r[key] for r in rows if key in r]
@@ -287,7 +301,7 @@ def compiled_summary(compiled: dict, eager: dict | None, floor_row: dict | None,
     compile_seconds = statistics.median(r["first_step_seconds"] - r["seconds"] for r in rounds)
     text = f"\n{what} through engine.compile: {compiled['seconds'] * 1000:.2f} ms per step"
     if floor_row and "seconds" in floor_row:
-        text += f" ({compiled['seconds'] / floor_row['seconds']:.2f}x the floor)"
+        text += f" ({compiled['seconds'] / floor_row['seconds']:.2f}x the floor's {floor_row['seconds'] * 1000:.2f} ms)"
     text += f"; first step (trace + generate + compile + check) {compile_seconds:.2f} s more than the others"
     if eager and "seconds" in eager and eager["seconds"] > compiled["seconds"]:
         saved = eager["seconds"] - compiled["seconds"]
@@ -329,15 +343,15 @@ def summary(results: list[dict]) -> str:
                            if theirs and "error" not in theirs and "error" not in ours else "")
         lines.append(f"| {workload} (size {ours['size']:,}) | {cell(floor_row)} | {cell(ours)} | {cell(theirs)} | "
                      f"{ratio_floor} | {ratio_micrograd} |")
-    compiled, eager, floor_w1 = (find(name, "W1") for name in ("compiled", "chaingrad", "floor"))
-    if compiled and "seconds" in compiled:
-        rounds = [r for r in results if r["engine"] == "compiled" and r["workload"] == "W1" and "seconds" in r]
-        lines.append(compiled_summary(compiled, eager, floor_w1, rounds))
-    compiled, eager, floor_chain = (find(name, "W2c") for name in ("compiled", "chaingrad", "floor"))
-    if compiled and "seconds" in compiled:
-        rounds = [r for r in results if r["engine"] == "compiled" and r["workload"] == "W2c" and "seconds" in r]
-        lines.append(compiled_summary(compiled, eager, floor_chain, rounds,
-                                      f"the {compiled['size']:,}-node chain of W2 (W2c)"))
+    if len(lines) == 2:  # no table workload was run (e.g. --only W5)
+        lines = []
+    for workload in ("W1", "W2c", "W5"):
+        compiled, eager, floor_row = (find(name, workload) for name in ("compiled", "chaingrad", "floor"))
+        if compiled and "seconds" in compiled:
+            rounds = [r for r in results if r["engine"] == "compiled" and r["workload"] == workload and "seconds" in r]
+            what = {"W1": "W1", "W2c": f"the {compiled['size']:,}-node chain of W2 (W2c)",
+                    "W5": f"the digits MLP (W5, a batch of {compiled['size']})"}[workload]
+            lines.append(compiled_summary(compiled, eager, floor_row, rounds, what))
     lines.append("")
     for engine_name in ("chaingrad", "micrograd"):
         row = find(engine_name, "W4")
