@@ -3,7 +3,8 @@
     python -m bench.run                 # all engines found (micrograd only if installed)
     python -m bench.run --quick         # smaller sizes, for a smoke test
     python -m bench.run --rounds 5      # more fresh processes per engine (default 3)
-    python -m bench.run --instructions  # W1, W2, W2g, W3, W5 instructions under valgrind (not times)
+    python -m bench.run --instructions  # W1, W2, W2g, W2c, W3, W5 instructions under valgrind (not times);
+                                        # for engine.compile also its first call's and the break-even
     python -m bench.run --instructions --only W1 W3
 
 The workloads are bench/engines.py's: W1 the demo's training step, W2 a long chain (W2g inside
@@ -205,6 +206,7 @@ INSTRUCTION_PLAN = [  # workload, size, engines (W2g: chaingrad inside engine.gr
     ("W2g", 1_000_000, ("chaingrad",)),
     ("W3", 100_000, ("floor", "chaingrad")),
     ("W5", 32, ("floor", "chaingrad", "compiled")),
+    ("W2c", 100_000, ("floor", "chaingrad", "compiled")),
 ]
 
 
@@ -214,15 +216,18 @@ _RUNS = {  # what a counted process runs, with its tree's own bench.engines: W1/
     "W2": "for _ in range(count):\n    engine.w2(size)",
     "W2g": "for _ in range(count):\n    engine.w2_graph_mode(size)",
     "W3": "run = engine.w3(size)\nfor _ in range(count):\n    run()",
+    "W2c": ("run = engine.w2_compiled(size) if hasattr(engine, 'w2_compiled') else lambda: engine.w2(size)\n"
+            "for _ in range(count):\n    run()"),  # W2's chain; "compiled" traces it on its first run
 }
 
 
-def instructions(tree: Path, engine_name: str, workload: str, size: int) -> float:
-    """Instructions of one W1 or W5 step, or of one W2, W2g or W3 run (build + backward), of
+def instructions(tree: Path, engine_name: str, workload: str, size: int, counts: tuple[int, int] | None = None) -> float:
+    """Instructions of one W1 or W5 step, or of one W2, W2g, W2c or W3 run (build + backward), of
     `engine_name` as the bench/engines.py in `tree` defines it, counted by valgrind's callgrind: the
     count for more steps or runs less the count for fewer, which cancels start-up and set-up (and
-    the compile of a step). Only what the timed region runs is counted (no gc.collect() between runs)."""
-    few, more = (2, 7) if workload in STEPS else (1, 2)
+    the compile of a step). Only what the timed region runs is counted (no gc.collect() between runs).
+    `counts` (few, more) chooses the two counts: (0, 1) gives the first call, the trace and compile included."""
+    few, more = counts or ((2, 7) if workload in STEPS else (1, 2))
     totals = []
     for count in (few, more):
         code = (f"import sys\nsys.path.insert(0, '.')\nfrom bench.engines import ENGINES\n"
@@ -259,6 +264,15 @@ def count_instructions(only: list[str] | None = None, quick: bool = False) -> in
         for engine_name in engines:
             if engine_name != "floor" and floor_count:
                 print(f"{workload} {engine_name} / floor: {counts[engine_name, workload] / floor_count:.2f}x")
+        if "compiled" in engines:  # the first call: trace, generate, compile, check, and the call itself
+            first = instructions(ROOT, "compiled", workload, size, (0, 1))
+            print(f"{workload} compiled, first call: {first / 1e6:.1f} M instructions ({first / counts['compiled', workload]:.0f}"
+                  " calls' worth)", end="")
+            saved = counts["chaingrad", workload] - counts["compiled", workload]
+            if saved > 0:
+                print(f"; against eager it pays for itself after {math.ceil((first - counts['compiled', workload]) / saved)}"
+                      " calls (break-even)", end="")
+            print()
     return 0
 
 
