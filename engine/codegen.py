@@ -1,4 +1,4 @@
-"""Straight-line Python for a traced graph: one line per node forward, one per gradient backward.
+"""Python for a traced graph: one line per node forward, one per gradient backward (a loop for a stretch that repeats).
 
 The lines come from the op entries themselves (engine.ops): each entry's forward and derivative
 are called once per kind of node on `Symbol`s, stand-ins for numbers whose arithmetic writes the
@@ -374,16 +374,19 @@ class _Tuples:
         def replace(match: re.Match) -> str:
             number = int(match.group(1))
             key = self.items[number]
-            if self.counts[number] >= 2 or before is not None and invariant is not None and invariant(key):
+            invariant_here = before is not None and invariant is not None and invariant(key)
+            if invariant_here or self.counts[number] >= 2 and not nested:  # (not inside an if block: used after it too)
                 return hoisted(number)
-            if len(key) > 8:
+            if len(key) > 8 and not nested:
                 for head in self.heads:
                     tail = self.index[key[head:]]
                     if self.counts[tail] >= 2:
                         return f"(({', '.join(key[:head])},) + {hoisted(tail)})"
             return f"({', '.join(key)},)"
 
+        nested = False
         for line in lines:
+            nested = line.startswith("        ")
             out.append(expanded(line))
         return out
 
@@ -580,11 +583,15 @@ class _Loop:
     a straight-line node's, but with sums and dots as arithmetic on locals (written once, they
     cost nothing to compile, and a float op on locals is cheaper than sum(map(mul, ...))'s). A
     parameter gets one term per turn, piled onto its gradient as the turns go: in the turns'
-    reverse order, eager backward()'s, after the terms of the nodes that come after the run."""
+    reverse order, eager backward()'s, after the terms of the nodes that come after the run.
+    A turn whose gradient is 0 below a node (a sample past the hinge's margin) skips the lines
+    under it when their local derivatives are finite, as eager backward() skips an n-ary node
+    of gradient 0: every term there is a zero (see _skippable)."""
 
     def __init__(self, run: loops.Run, nodes: Sequence[Any], names: dict[int, str], namer: Namer,
                  templates: dict, inputs: Sequence[Any]) -> None:
         self.run, self.nodes, self.names, self.namer = run, nodes, names, namer
+        self._outer = set(names.values())  # the names the loop reads and never writes (parameters)
         start, period = run.start, run.period
         repeat = nodes[start + period:start + 2 * period]
         self.body = [namer.new(node._label or f"v{start + offset}") for offset, node in enumerate(repeat)]
@@ -618,6 +625,7 @@ class _Loop:
             self._write(repeat, names, slot_of, templates)
         self.saved_at = -1
         self.saved = ""
+        self._forward_names = set(self.body) | set(self.carried.values()) | set(slot_of.values())
 
     def _write(self, repeat: Sequence[Any], names: dict[int, str], slot_of: dict[int, str], templates: dict) -> None:
         """The lines of one repeat (from the second), and each node's local derivatives."""
@@ -694,6 +702,53 @@ class _Loop:
         lines.extend(f"        {before} = {self.body[place]}" for place, before in self.copied.items())
         lines.extend(f"    {name} = {self.body[place]}" for place, name in last_names.items())
 
+    def _per_turn(self, code: str) -> bool:
+        """Does `code` read a number of the turn (not only parameters and constants)?"""
+        return not set(_IDENTIFIER.findall(code)) <= self._outer
+
+    def _skippable(self, lines_of: dict[int, list[str]], readers: dict[int, set[int]], roots: set[int],
+                   passes: Callable[[int], bool]) -> tuple[int, set[int], list[str]]:
+        """The place whose gradient every gradient of most other places of the repeat passes through
+        (a sample's output: every gradient of its network passes through it), those places, and the
+        local derivatives of all of them: when that gradient is 0 and they are finite, every term of
+        those places is a zero (an inactive sample's), and the turn skips their lines, as eager
+        backward() skips an n-ary node of gradient 0. (-1, set(), []) if there is none worth it."""
+        nothing: tuple[int, set[int], list[str]] = (-1, set(), [])
+        if len(lines_of) > 2000:
+            return nothing
+        dominators: dict[int, frozenset] = {}
+        for place in sorted(lines_of, reverse=True):
+            after = [dominators[reader] for reader in readers.get(place, ()) if reader in dominators]
+            dominators[place] = frozenset([place]) if place in roots or not after else \
+                frozenset.intersection(*after) | {place}
+        below: dict[int, set[int]] = {}
+        for place, found in dominators.items():
+            for dominator in found - {place}:
+                below.setdefault(dominator, set()).add(place)
+        for cut in sorted(below, key=lambda place: -len(below[place])):
+            if cut in roots:  # its gradient comes from after the run (a loss term's, rarely 0)
+                continue
+            region = below[cut]
+            if len(region) < 4:
+                return nothing
+            closed = all(not (readers.get(place, set()) & region) for place in lines_of if place not in region)
+            if not closed or any(self.after[place] is not None for place in region):
+                continue
+            checks: dict[str, None] = {}
+            carries = False
+            for place in region | {cut}:
+                for parent, local in self.locals[place]:
+                    where = self.place.get(parent)
+                    if not passes(parent):
+                        continue
+                    if where is not None and where < 0:
+                        carries = True  # a term for the turn before: never skipped
+                    elif _as_factor(local) == local and local != "1.0":  # (a comparison is 0 or 1)
+                        checks[local] = None
+            if not carries:
+                return cut, region, list(checks)
+        return nothing
+
     def backward(self, lines: list[str], tuples: _Tuples, contributions: dict, needs: set[int], root: int) -> None:
         run, nodes, namer = self.run, self.nodes, self.namer
         start, period, count = run.start, run.period, run.count
@@ -723,10 +778,12 @@ class _Loop:
             place = self.place.get(parent)
             return parent in needs if place is None else (place if place >= 0 else ~place) in needed
 
-        body: list[str] = []
+        lines_of: dict[int, list[str]] = {}  # place -> the lines of its gradient
+        gradient_of: dict[int, str] = {}
+        readers: dict[int, set[int]] = {}  # place -> the places of this repeat whose gradients pass it some
         terms_of: dict[int, list[tuple[Any, str]]] = {}
         carried_terms: dict[int, list[tuple[Any, str]]] = {}
-        parameter_terms: dict[int, tuple[str, str]] = {}
+        parameter_terms: dict[int, tuple[str, str, int]] = {}  # parameter -> its term (gradient, local) and place
         for place in reversed(range(period)):
             if place not in needed:
                 continue
@@ -738,37 +795,61 @@ class _Loop:
                 continue
             code = _gradient_code(self.tuples, terms)
             passed_on = [parent for parent, _ in self.locals[place] if passes(parent)]
+            own = lines_of[place] = []
             if len(passed_on) == 1 and self.after[place] is None and len(code) < 100:
                 gradient = _atom(code)
             else:
-                gradient = _gradient_line(body, namer, self.body[place], code)
+                gradient = _gradient_line(own, namer, self.body[place], code)
+            gradient_of[place] = gradient
             after = self.after[place]
             if after is not None:
-                body.append(after)
+                own.append(after)
             for parent, local in self.locals[place]:
                 if not passes(parent):
                     continue
                 term = (gradient, _as_factor(local))
                 where = self.place.get(parent)
                 if where is None:
-                    parameter_terms[parent] = term
+                    parameter_terms[parent] = (*term, place)
                 elif where >= 0:
                     terms_of.setdefault(where, []).append(term)
+                    readers.setdefault(where, set()).add(place)
                 else:
                     carried_terms.setdefault(~where, []).append(term)
         # each parameter's gradient piles up turn by turn, in the turns' reverse order (eager's), from
         # the terms of the nodes after the run
         piles = {parent: namer.new(f"grad_{self.names[parent]}") for parent in parameter_terms}
-        for parent, (gradient, local) in parameter_terms.items():
-            body.append(f"    {piles[parent]} = {piles[parent]} + {_product(gradient, local)}")
+        piles_of: dict[int, list[str]] = {}
+        for parent, (gradient, local, place) in parameter_terms.items():
+            piles_of.setdefault(place, []).append(f"    {piles[parent]} = {piles[parent]} + {_product(gradient, local)}")
+        cut, region, checks = self._skippable(lines_of, readers, set(upstream) | set(carry), passes)
+        body: list[str] = []
+        invariant_checks = [code for code in checks if not self._per_turn(code)]
+        finite = namer.bind(math.isfinite, "isfinite")
+        if invariant_checks:
+            fixed = namer.new("finite_parameters")
+            lines.append(f"    {fixed} = {finite}({' + '.join(['0.0', *map(_atom, invariant_checks)])})")
+        for place in reversed(range(period)):
+            if place in region:
+                continue
+            body.extend(lines_of.get(place, []))
+            if place != cut:
+                body.extend(piles_of.get(place, []))
+            else:  # its gradient 0, and every local derivative below it finite: each term below a zero
+                per_turn = [code for code in checks if self._per_turn(code)]
+                conditions = ([fixed] if invariant_checks else []) + (
+                    [f"{finite}({' + '.join(['0.0', *map(_atom, per_turn)])})"] if per_turn else [])
+                body.append(f"    if {gradient_of[cut]} or not ({' and '.join(conditions)}):")
+                body.extend("    " + line for line in piles_of.get(cut, []))
+                body.extend("    " + line for inner in reversed(range(period)) if inner in region
+                            for line in lines_of.get(inner, []) + piles_of.get(inner, []))
         if carry:  # last, all at once: the lines above (and each other's codes) may read this turn's carries
             carried_codes = [_gradient_code(self.tuples, carried_terms.get(place, [])) for place in carry]
             body.append(f"    {', '.join(carry.values())}, = {', '.join(carried_codes)},")
         loop_names = set(upstream.values()) | set(carry.values())
         before, rendered = self._render(body, loop_names)
         text = "\n".join(rendered)
-        forward_names = set(self.body) | set(self.carried.values()) | {slot for slot, _ in self.slots}
-        kept = [name for name in dict.fromkeys(_IDENTIFIER.findall(text)) if name in forward_names]
+        kept = [name for name in dict.fromkeys(_IDENTIFIER.findall(text)) if name in self._forward_names]
         if kept:
             row = kept[0] if len(kept) == 1 else f"({', '.join(kept)},)"
             lines[self.saved_at] = f"        {self.saved}.append({row})"

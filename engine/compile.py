@@ -12,8 +12,9 @@
 The first call traces: the numbers among the arguments (floats, and nested lists, tuples, dicts and
 dataclasses of them) become leaves, and so does each Value argument (a stand-in, so that the trace
 tells it from the same Value reached another way); `fn` runs on them with the engine's tracing
-switch on, and the graph it builds is written out as straight-line Python (engine.codegen) or, for
-graphs too big for that, a tape (engine.tape); the cyclic collector is paused meanwhile
+switch on, and the graph it builds is written out as Python (engine.codegen: a line per node, and a
+stretch that repeats, as a batch's samples do, once, as a loop: engine.loops) or, for graphs too big
+for that, a tape (engine.tape); the cyclic collector is paused meanwhile
 (engine.modes.collector_paused: scoped, and restoring its state). Later calls with the same
 structure and state run that code: arguments' numbers are read anew, parameters and frozen Values
 (the leaves `fn` read) from their ``.data``, so optimizers may update them in place.
@@ -539,7 +540,7 @@ def _verify(runner: Any, numbers: list[float], sources: list[Value], outputs: li
 
 
 def compile(function: Callable[..., Any], runner: str = "auto", max_traces: int = 8) -> Compiled:  # noqa: A001
-    """`function` traced once and run as straight-line Python (see engine.compile's module docstring).
+    """`function` traced once and run as generated Python (see engine.compile's module docstring).
 
     Args:
         function: returns a Value (the loss), or tuples, lists or dicts of Values and numbers

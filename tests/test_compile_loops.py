@@ -169,3 +169,29 @@ def test_find_runs_sees_the_period_of_a_chain():
     runs = loops.find_runs(nodes, [], [x])
     assert [(run.period, run.count) for run in runs] == [(3, 99)]  # the first link reads x, a leaf: not a repeat
     assert runs[0].start == 1
+
+
+def hinge_program(w1, b1, w2):
+    """Per sample: relu(1 - y * w2 * relu(w1 * x + b1)): a sample past the margin passes no gradient."""
+    return lambda xs, ys: engine.sum([(1.0 - y * (w2 * (w1 * x + b1).relu())).relu() for x, y in zip(xs, ys)])
+
+
+@pytest.mark.usefixtures("small_loops")
+@pytest.mark.parametrize("xs", [
+    [0.5, -0.3, 2.0, 0.1, -1.0, 3.0, 0.2, -0.7],  # some samples past the margin: their turns skip the backward
+    [0.5, -0.3, math.inf, 0.1, -1.0, 3.0, 0.2, -0.7],  # past the margin, and inf below: eager's NaN, not a skip
+])
+def test_a_sample_past_the_margin_skips_its_backward_as_eager_skips_it(xs):
+    ys = [1.0, -1.0, 1.0, 1.0, -1.0, 1.0, -1.0, 1.0]
+    eager_parameters = [Value(0.8), Value(0.1), Value(1.5)]
+    compiled_parameters = [Value(0.8), Value(0.1), Value(1.5)]
+    eager = hinge_program(*eager_parameters)(xs, ys)
+    compiled = engine.compile(hinge_program(*compiled_parameters))
+    result = compiled(xs, ys)
+    eager.backward()
+    result.backward()
+    assert " or not (" in compiled.source  # the turn's lines under the test of its gradient
+    assert same(eager.data, result.data)
+    assert all(same(e.grad, c.grad) for e, c in zip(eager_parameters, compiled_parameters))
+    if math.inf in xs:
+        assert math.isnan(compiled_parameters[2].grad)  # inf * 0 in the skipped sample: eager's NaN
