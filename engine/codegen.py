@@ -707,7 +707,7 @@ class _Loop:
         return not set(_IDENTIFIER.findall(code)) <= self._outer
 
     def _skippable(self, lines_of: dict[int, list[str]], readers: dict[int, set[int]], roots: set[int],
-                   passes: Callable[[int], bool]) -> tuple[int, set[int], list[str]]:
+                   passes: Callable[[int], bool], piled_at: dict[int, set[int]]) -> tuple[int, set[int], list[str]]:
         """The place whose gradient every gradient of most other places of the repeat passes through
         (a sample's output: every gradient of its network passes through it), those places, and the
         local derivatives of all of them: when that gradient is 0 and they are finite, every term of
@@ -732,7 +732,12 @@ class _Loop:
             if len(region) < 4:
                 return nothing
             closed = all(not (readers.get(place, set()) & region) for place in lines_of if place not in region)
-            if not closed or any(self.after[place] is not None for place in region):
+            # the lines under the test come at the cut's place: a parameter piled onto there and by a place
+            # below the cut outside them would get its terms out of eager's order
+            inside = region | {cut}
+            ordered = all(places <= inside or not places & inside or min(places - inside) > cut
+                          for places in piled_at.values())
+            if not (closed and ordered) or any(self.after[place] is not None for place in region):
                 continue
             checks: dict[str, None] = {}
             carries = False
@@ -783,7 +788,7 @@ class _Loop:
         readers: dict[int, set[int]] = {}  # place -> the places of this repeat whose gradients pass it some
         terms_of: dict[int, list[tuple[Any, str]]] = {}
         carried_terms: dict[int, list[tuple[Any, str]]] = {}
-        parameter_terms: dict[int, tuple[str, str, int]] = {}  # parameter -> its term (gradient, local) and place
+        parameter_terms: list[tuple[int, str, str, int]] = []  # (parameter, gradient, local derivative, place)
         for place in reversed(range(period)):
             if place not in needed:
                 continue
@@ -810,7 +815,7 @@ class _Loop:
                 term = (gradient, _as_factor(local))
                 where = self.place.get(parent)
                 if where is None:
-                    parameter_terms[parent] = (*term, place)
+                    parameter_terms.append((parent, *term, place))
                 elif where >= 0:
                     terms_of.setdefault(where, []).append(term)
                     readers.setdefault(where, set()).add(place)
@@ -818,11 +823,14 @@ class _Loop:
                     carried_terms.setdefault(~where, []).append(term)
         # each parameter's gradient piles up turn by turn, in the turns' reverse order (eager's), from
         # the terms of the nodes after the run
-        piles = {parent: namer.new(f"grad_{self.names[parent]}") for parent in parameter_terms}
+        piles = {parent: namer.new(f"grad_{self.names[parent]}") for parent, *_ in parameter_terms}
         piles_of: dict[int, list[str]] = {}
-        for parent, (gradient, local, place) in parameter_terms.items():
+        for parent, gradient, local, place in parameter_terms:  # in eager's order: places down, operands along
             piles_of.setdefault(place, []).append(f"    {piles[parent]} = {piles[parent]} + {_product(gradient, local)}")
-        cut, region, checks = self._skippable(lines_of, readers, set(upstream) | set(carry), passes)
+        piled_at: dict[int, set[int]] = {}  # parameter -> the places whose terms pile onto it
+        for parent, _, _, place in parameter_terms:
+            piled_at.setdefault(parent, set()).add(place)
+        cut, region, checks = self._skippable(lines_of, readers, set(upstream) | set(carry), passes, piled_at)
         body: list[str] = []
         invariant_checks = [code for code in checks if not self._per_turn(code)]
         finite = namer.bind(math.isfinite, "isfinite")

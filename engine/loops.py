@@ -14,9 +14,9 @@ if each repeat reads only its own nodes, the repeat just before it (a chain's li
 one's output: carried from one turn of the loop to the next), parameters, constants and inputs;
 engine.codegen writes its nodes once, inside a ``for`` loop, forward and backward.
 
-Two restrictions keep the loop's sums in eager backward()'s order: a parameter is read by one
-edge per repeat (its gradient gets one term per turn, summed over the turns in reverse), and a
-carried node by one edge of the next repeat.
+One restriction keeps the loop's sums in eager backward()'s order: a carried node is read by one
+edge of the next repeat (its gradient gets one term from the turn after). A parameter's gradient
+piles up term by term, turn by turn, in eager's order, however many edges a repeat has to it.
 """
 
 from __future__ import annotations
@@ -24,8 +24,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from dataclasses import dataclass
-from itertools import islice
-from operator import eq
+from operator import ne
 from typing import Any, Sequence
 
 from engine.node import is_nary, operand_layout
@@ -64,6 +63,8 @@ def find_runs(nodes: Sequence[Any], inputs: Sequence[Any], sources: Sequence[Any
         occurrences.setdefault(signature, []).append(position)
     runs: list[Run] = []
     position, total = 0, len(nodes)
+    periodic: dict[int, tuple[int, int]] = {}  # period -> a stretch (from, until) where each signature comes again period later
+    rejected: dict[int, tuple[int, int]] = {}  # period -> (where a run of it was first not valid, its stretch's end)
     while position < total:
         best: Run | None = None
         later = occurrences[signatures[position]]
@@ -72,17 +73,20 @@ def find_runs(nodes: Sequence[Any], inputs: Sequence[Any], sources: Sequence[Any
             period = following - position
             if period * min_repeats > total - position:
                 break
-            if not _repeats(signatures, position, period):
+            refused, refused_until = rejected.get(period, (total, 0))
+            if refused + period <= position < refused_until:  # every phase of this stretch was tried
                 continue
-            pattern = signatures[position:following]
-            count = 2
-            while signatures[position + count * period:position + (count + 1) * period] == pattern:
-                count += 1
+            since, until = periodic.get(period, (total, 0))
+            if not since <= position < until:
+                since, until = periodic[period] = position, _periodic_until(signatures, position, period)
+            count = (until - position) // period + 1
             covered = count * period
             if count >= min_repeats and covered >= min_nodes and (best is None or covered > best.period * best.count):
                 candidate = Run(position, period, count)
-                if valid(candidate, nodes, index, source_position):
+                if valid(candidate, nodes, index):
                     best = candidate
+                elif period not in rejected or rejected[period][1] <= position:
+                    rejected[period] = (position, until)
         if best is None:
             position += 1
         else:
@@ -91,10 +95,17 @@ def find_runs(nodes: Sequence[Any], inputs: Sequence[Any], sources: Sequence[Any
     return runs
 
 
-def _repeats(signatures: list[int], position: int, period: int) -> bool:
-    """Do the `period` signatures from `position` come again right after (compared without copies)?"""
-    return all(map(eq, islice(signatures, position, position + period),
-                   islice(signatures, position + period, position + 2 * period)))
+def _periodic_until(signatures: list[int], position: int, period: int) -> int:
+    """The first place from `position` whose signature differs from the one `period` later: compared
+    at C speed, in chunks that double, so that a short stretch costs little."""
+    end, chunk = len(signatures) - period, 64
+    while position < end:
+        stop = min(position + chunk, end)
+        found = bytes(map(ne, signatures[position:stop], signatures[position + period:stop + period])).find(1)
+        if found >= 0:
+            return position + found
+        position, chunk = stop, 2 * chunk
+    return end
 
 
 def _signature(position: int, node: Any, index: dict, input_ids: set, source_position: dict) -> tuple:
@@ -112,24 +123,19 @@ def _signature(position: int, node: Any, index: dict, input_ids: set, source_pos
     return tuple(parts)
 
 
-def valid(run: Run, nodes: Sequence[Any], index: dict, source_position: dict) -> bool:
-    """Can `run` be a loop: each repeat reads nodes of its own or of the repeat before (each of
-    those by one edge, and never one it overwrites first), and each parameter by one edge."""
+def valid(run: Run, nodes: Sequence[Any], index: dict) -> bool:
+    """Can `run` be a loop: each repeat reads nodes of its own or of the repeat before, each of
+    those by one edge (its gradient gets one term from the turn after), never one it overwrites first."""
     carried: dict[int, int] = {}
-    read: dict[int, int] = {}
     second = run.start + run.period  # the second repeat: its reads back land in the first
     for offset in range(run.period):
-        operands, tracked = operand_layout(nodes[second + offset])
-        for operand, is_parent in zip(operands, tracked):
-            if operand.__class__ is float or not hasattr(operand, "_entry"):
-                continue
+        for operand in operand_layout(nodes[second + offset])[0]:
             position = index.get(id(operand))
-            if position is not None:
-                back = second + offset - position
-                if back > offset:  # the repeat before: the loop still holds it, until it is written again
-                    if back >= run.period:
-                        return False
-                    carried[offset - back + run.period] = carried.get(offset - back + run.period, 0) + 1
-            elif is_parent and id(operand) in source_position:
-                read[id(operand)] = read.get(id(operand), 0) + 1
-    return all(count == 1 for count in carried.values()) and all(count == 1 for count in read.values())
+            if position is None:
+                continue
+            back = second + offset - position
+            if back > offset:  # the repeat before: the loop still holds it, until it is written again
+                if back >= run.period:
+                    return False
+                carried[offset - back] = carried.get(offset - back, 0) + 1
+    return all(count == 1 for count in carried.values())

@@ -59,12 +59,14 @@ def test_a_chain_is_one_loop_carried_from_turn_to_turn():
 
 
 def repeating_program(seed: int):
-    """A random per-sample body over a batch: each op with a parameter of its own (one edge per repeat),
+    """A random per-sample body over a batch: each op with a parameter of its own or one of three shared,
     inputs as numbers, a frozen Value, maybe the previous sample's result read (carried), and the
     samples' results summed at once or one by one (a chain across samples)."""
     rng = random.Random(seed)
     plan = [(rng.randrange(11), rng.random(), rng.random()) for _ in range(rng.randrange(2, 8))]
     parameters = [Value(rng.uniform(-1, 1), label=f"w{i}") for i in range(len(plan) + 2)]
+    shared = rng.random() < 0.5  # the ops' parameters drawn from three: a repeat reads one by several edges
+    chosen = [rng.randrange(3) if shared else index + 2 for index in range(len(plan))]
     frozen = Value(rng.uniform(0.5, 1.5), requires_grad=False)
     carried = rng.random() < 0.5
     one_by_one = rng.random() < 0.5
@@ -78,7 +80,7 @@ def repeating_program(seed: int):
                 pool.append(terms[-1])
             for index, (op, first, second) in enumerate(plan):
                 u, v = pool[int(first * len(pool))], pool[int(second * len(pool))]
-                w = parameters[index + 2]
+                w = parameters[chosen[index]]
                 pool.append([
                     lambda: u * v * w,
                     lambda: u + w,
@@ -147,15 +149,15 @@ def test_mlp_training_steps_with_loops_equal_eager(runner):
         assert all(same(e.data, c.data) for e, c in zip(eager_model.parameters(), compiled_model.parameters()))
 
 
-def test_a_parameter_read_twice_in_a_repeat_stays_straight_line(small_loops):
+def test_a_parameter_read_twice_in_a_repeat_piles_up_in_eagers_order(small_loops):
     w = Value(0.5)
-    compiled = engine.compile(lambda xs: engine.sum([(w * x) * w for x in xs]))
-    xs = [0.1 * i for i in range(10)]
+    compiled = engine.compile(lambda xs: engine.sum([(w * x) * w + w * w for x in xs]))
+    xs = [0.1 * i - 0.3 for i in range(10)]
     result = compiled(xs)
     result.backward()
-    assert " repeats of these " not in compiled.source  # two edges a repeat: the sums' order would change
+    assert " repeats of these " in compiled.source
     w_eager = Value(0.5)
-    eager = engine.sum([(w_eager * x) * w_eager for x in xs])
+    eager = engine.sum([(w_eager * x) * w_eager + w_eager * w_eager for x in xs])
     eager.backward()
     assert same(eager.data, result.data) and same(w_eager.grad, w.grad)
 
