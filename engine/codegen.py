@@ -573,6 +573,17 @@ class _NoLoop(Exception):
 
 
 _ASSIGNED = re.compile(r"^\s*(\w+) = ", re.MULTILINE)
+_GUARDED = 4  # a place piling onto this many parameters skips them when its gradient is 0
+
+
+def _is_number(code: str) -> bool:
+    try:
+        float(code)
+    except ValueError:
+        return False
+    return True
+
+
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 
 
@@ -789,6 +800,7 @@ class _Loop:
         terms_of: dict[int, list[tuple[Any, str]]] = {}
         carried_terms: dict[int, list[tuple[Any, str]]] = {}
         parameter_terms: list[tuple[int, str, str, int]] = []  # (parameter, gradient, local derivative, place)
+        pile_locals: dict[int, dict[str, None]] = {}  # place -> the local derivatives its parameters' terms read
         for place in reversed(range(period)):
             if place not in needed:
                 continue
@@ -816,6 +828,8 @@ class _Loop:
                 where = self.place.get(parent)
                 if where is None:
                     parameter_terms.append((parent, *term, place))
+                    if _as_factor(local) == local and local != "1.0":  # (a comparison is 0 or 1: finite)
+                        pile_locals.setdefault(place, {})[local] = None
                 elif where >= 0:
                     terms_of.setdefault(where, []).append(term)
                     readers.setdefault(where, set()).add(place)
@@ -831,26 +845,44 @@ class _Loop:
         for parent, _, _, place in parameter_terms:
             piled_at.setdefault(parent, set()).add(place)
         cut, region, checks = self._skippable(lines_of, readers, set(upstream) | set(carry), passes, piled_at)
-        body: list[str] = []
-        invariant_checks = [code for code in checks if not self._per_turn(code)]
+        # a place with many parameters (a unit's weights) skips their terms when its gradient is 0 (a ReLU
+        # that is off) and their local derivatives are finite (tested once a turn): every term a zero
+        guarded = {place for place, found in piles_of.items()
+                   if len(found) >= _GUARDED and place != cut and not _is_number(gradient_of[place])}
+        guard_checks = list(dict.fromkeys(code for place in guarded for code in pile_locals.get(place, {})))
         finite = namer.bind(math.isfinite, "isfinite")
+        invariant_checks = list(dict.fromkeys(code for code in checks + guard_checks if not self._per_turn(code)))
         if invariant_checks:
             fixed = namer.new("finite_parameters")
             lines.append(f"    {fixed} = {finite}({' + '.join(['0.0', *map(_atom, invariant_checks)])})")
+
+        def finite_test(codes: list[str]) -> str:
+            per_turn = [code for code in codes if self._per_turn(code)]
+            tests = ([fixed] if invariant_checks else []) + (
+                [f"{finite}({' + '.join(['0.0', *map(_atom, per_turn)])})"] if per_turn else [])
+            return " and ".join(tests) or "True"
+
+        body: list[str] = []
+        if guarded:
+            turn_finite = namer.new("finite_turn")
+            body.append(f"    {turn_finite} = {finite_test(guard_checks)}")
+
+        def piled(place: int) -> list[str]:
+            if place not in guarded:
+                return piles_of.get(place, [])
+            return [f"    if {gradient_of[place]} or not {turn_finite}:", *("    " + line for line in piles_of[place])]
+
         for place in reversed(range(period)):
             if place in region:
                 continue
             body.extend(lines_of.get(place, []))
             if place != cut:
-                body.extend(piles_of.get(place, []))
+                body.extend(piled(place))
             else:  # its gradient 0, and every local derivative below it finite: each term below a zero
-                per_turn = [code for code in checks if self._per_turn(code)]
-                conditions = ([fixed] if invariant_checks else []) + (
-                    [f"{finite}({' + '.join(['0.0', *map(_atom, per_turn)])})"] if per_turn else [])
-                body.append(f"    if {gradient_of[cut]} or not ({' and '.join(conditions)}):")
+                body.append(f"    if {gradient_of[cut]} or not ({finite_test(checks)}):")
                 body.extend("    " + line for line in piles_of.get(cut, []))
                 body.extend("    " + line for inner in reversed(range(period)) if inner in region
-                            for line in lines_of.get(inner, []) + piles_of.get(inner, []))
+                            for line in lines_of.get(inner, []) + piled(inner))
         if carry:  # last, all at once: the lines above (and each other's codes) may read this turn's carries
             carried_codes = [_gradient_code(self.tuples, carried_terms.get(place, [])) for place in carry]
             body.append(f"    {', '.join(carry.values())}, = {', '.join(carried_codes)},")

@@ -197,3 +197,45 @@ def test_a_sample_past_the_margin_skips_its_backward_as_eager_skips_it(xs):
     assert all(same(e.grad, c.grad) for e, c in zip(eager_parameters, compiled_parameters))
     if math.inf in xs:
         assert math.isnan(compiled_parameters[2].grad)  # inf * 0 in the skipped sample: eager's NaN
+
+
+@pytest.mark.usefixtures("small_loops")
+@pytest.mark.parametrize("poison", [None, math.inf, -math.inf, math.nan])
+def test_a_unit_that_is_off_skips_its_weights_terms_unless_a_number_under_them_is_not_finite(poison):
+    """A unit whose ReLU is off passes its weights terms of 0 (skipped); inf or NaN among its inputs
+    makes them NaN eagerly (0 * inf), and the compiled code then runs them too."""
+    rng = random.Random(3)
+    rows = [[rng.uniform(-1, 1) for _ in range(4)] for _ in range(6)]
+    if poison is not None:
+        rows[2][1] = poison
+
+    def build():
+        weights = [[Value(rng_w.uniform(-1, 1)) for _ in range(4)] for _ in range(3)]
+        biases = [Value(-0.2), Value(0.1), Value(0.0)]
+        return weights, biases
+
+    def loss_of(weights, biases):
+        def loss(rows):
+            outputs = []
+            for row in rows:
+                hidden = [engine.dot(w, row, b).relu() for w, b in zip(weights, biases)]
+                outputs.append(engine.sum(hidden) * 0.5)
+            return engine.sum(outputs)
+        return loss
+
+    rng_w = random.Random(4)
+    eager_parameters = build()
+    rng_w = random.Random(4)
+    compiled_parameters = build()
+    compiled = engine.compile(loss_of(*compiled_parameters))
+    result = compiled(rows)
+    eager = loss_of(*eager_parameters)(rows)
+    eager.backward()
+    result.backward()
+    assert " or not finite_turn:" in compiled.source
+    flat = [p for group in eager_parameters for row in group for p in (row if isinstance(row, list) else [row])]
+    flat_compiled = [p for group in compiled_parameters for row in group for p in (row if isinstance(row, list) else [row])]
+    assert same(eager.data, result.data)
+    assert all(same(e.grad, c.grad) for e, c in zip(flat, flat_compiled))
+    if poison == math.inf or poison != poison:  # 0 * inf or 0 * NaN under a unit that is off: NaN, as eagerly
+        assert any(math.isnan(p.grad) for p in flat_compiled)
