@@ -32,6 +32,8 @@ import keyword
 import math
 import operator
 import re
+import sys
+from functools import reduce
 from operator import itemgetter
 import unicodedata
 from itertools import accumulate, repeat
@@ -43,6 +45,7 @@ from engine.node import is_nary, operand_layout
 from engine.ops import OPS, Primitive, largest
 
 _SUM, _DOT, _MAX = OPS["sum"], OPS["dot"], OPS["max"]
+_SUM_ADDS_IN_ORDER = sys.version_info < (3, 12)  # from 3.12 sum() of floats compensates (Neumaier): not eager's +=
 _MAX_PATHS = 8  # branches explored per entry before it is called by name instead
 
 
@@ -229,7 +232,7 @@ def _written(tree: Any) -> str:
 
 # ---- names ---------------------------------------------------------------------------------------
 
-_RESERVED = {"sum", "map", "mul", "max", "abs", "inf", "nan", "inputs", "values", "data_of", "tuple"}
+_RESERVED = {"sum", "map", "mul", "add", "reduce", "max", "abs", "inf", "nan", "inputs", "values", "data_of", "tuple"}
 
 
 class Namer:
@@ -237,10 +240,12 @@ class Namer:
 
     def __init__(self) -> None:
         self.taken = set(_RESERVED) | set(keyword.kwlist) | set(dir(builtins))
-        self.namespace: dict[str, Any] = {"mul": operator.mul, "inf": math.inf, "nan": math.nan,
+        self.namespace: dict[str, Any] = {"mul": operator.mul, "add": operator.add, "reduce": reduce,
+                                          "inf": math.inf, "nan": math.nan,
                                           "data_of": operator.attrgetter("data"),
                                           "max": largest}  # NaN if any is NaN, as ops' entry
         self._functions: dict[int, str] = {}
+        self._counts: dict[str, int] = {}
 
     def new(self, wanted: str) -> str:
         if wanted not in self.taken and wanted.isascii() and wanted.isidentifier():
@@ -249,10 +254,11 @@ class Namer:
         base = re.sub(r"\W", "_", unicodedata.normalize("NFKC", wanted)) or "v"
         if not base.isidentifier():
             base = "v" + base if ("v" + base).isidentifier() else "v"
-        name, count = base, 1
+        name, count = base, self._counts.get(base, 1)
         while name in self.taken:
             count += 1
             name = f"{base}_{count}"
+        self._counts[base] = count  # the next one with this base starts here: no walk past the taken ones
         self.taken.add(name)
         return name
 
@@ -408,8 +414,8 @@ def generate(nodes: Sequence[Any], inputs: Sequence[Any], sources: Sequence[Any]
     if runs:
         try:
             return _generate(nodes, inputs, sources, outputs, runs)
-        except _NoLoop:  # a stretch the loop writer cannot take after all: every node a line of its own
-            pass
+        except (_NoLoop, SyntaxError, RecursionError, MemoryError):  # a stretch the loops cannot take after all
+            pass  # (or code Python's compile() refuses): every node a line of its own, as without loops
     return _generate(nodes, inputs, sources, outputs, [])
 
 
@@ -419,13 +425,20 @@ def _generate(nodes: Sequence[Any], inputs: Sequence[Any], sources: Sequence[Any
     tuples = _Tuples()
     names: dict[int, str] = {}
     lines = ["def step(inputs, values):"]
+    read = _read_outside(nodes, runs, outputs) if runs else None  # inputs a loop picks are not unpacked here
     for kind, leaves, default in (("inputs", inputs, "x"), ("values", sources, "p")):
         leaf_names = []
+        picked = []
         for index, leaf in enumerate(leaves):
+            if kind == "inputs" and read is not None and id(leaf) not in read:
+                continue
             name = names[id(leaf)] = namer.new(leaf._label or f"{default}{index}")
             leaf_names.append(name)
+            picked.append(index)
         if leaf_names:
             reader = "inputs" if kind == "inputs" else "map(data_of, values)"
+            if kind == "inputs" and len(picked) < len(leaves):
+                reader = f"{namer.bind(itemgetter(*picked), 'pick')}(inputs)" if len(picked) > 1 else f"(inputs[{picked[0]}],)"
             comment = "numbers from the arguments" if kind == "inputs" else "read from .data on every call"
             lines.append(f"    # {kind}: {comment}")
             lines.append(f"    {', '.join(leaf_names)}{',' if len(leaf_names) == 1 else ''} = {reader}")
@@ -465,6 +478,12 @@ def _generate(nodes: Sequence[Any], inputs: Sequence[Any], sources: Sequence[Any
             needs.add(id(node))
     contributions: dict[int, list[tuple[Any, str]]] = {}  # Value -> (consumer's gradient, local derivative)
     root = outputs[0]
+    reached = {id(root)}  # the nodes eager backward() visits: the root's, through parents
+    if runs:
+        for node in reversed(nodes):
+            if id(node) in reached:
+                operands, tracked = operand_layout(node)
+                reached.update(id(operand) for operand, flag in zip(operands, tracked) if flag)
     gradient_names: dict[int, str] = {id(root): "1.0"}
     lines.append("    # backward: each gradient is the sum of its consumers' gradients times their local derivatives")
     run_ending = {run.end - 1: run for run in runs}
@@ -472,7 +491,7 @@ def _generate(nodes: Sequence[Any], inputs: Sequence[Any], sources: Sequence[Any
     while position >= 0:
         run = run_ending.get(position)
         if run is not None:
-            written[run.start].backward(lines, tuples, contributions, needs, id(root))
+            written[run.start].backward(lines, tuples, contributions, needs & reached, id(root))
             position = run.start - 1
             continue
         node = nodes[position]
@@ -547,6 +566,16 @@ def _node_code(node: Any, name: str, name_of: Callable[[int], str], templates: d
             f"{local_name} = {function}({', '.join(codes + [name])})")
 
 
+def _read_outside(nodes: Sequence[Any], runs: list[loops.Run], outputs: Sequence[Any]) -> set[int]:
+    """The ids of the Values read by the nodes outside the runs, and of the outputs."""
+    inside = {position for run in runs for position in range(run.start, run.end)}
+    found = {id(output) for output in outputs}
+    for position, node in enumerate(nodes):
+        if position not in inside:
+            found.update(map(id, operand_layout(node)[0]))
+    return found
+
+
 def _read_after(nodes: Sequence[Any], runs: list[loops.Run], outputs: Sequence[Any]) -> dict[int, dict[int, set[int]]]:
     """For each run (by its first node): the places in a repeat of its nodes read after the run (or
     returned), each with the turns read."""
@@ -614,13 +643,14 @@ class _Loop:
         slots: dict[tuple, str] = {}
         slot_of: dict[int, str] = {}
         for offset, node in enumerate(repeat):
-            for which, operand in enumerate(operand_layout(node)[0]):
-                if id(operand) not in input_index:
-                    continue
-                positions = tuple(input_index[id(operand_layout(nodes[start + turn * period + offset])[0][which])]
-                                  for turn in range(run.count))
+            read = [which for which, operand in enumerate(operand_layout(node)[0]) if id(operand) in input_index]
+            if not read:
+                continue
+            turns = [operand_layout(nodes[start + turn * period + offset])[0] for turn in range(run.count)]
+            for which in read:
+                positions = tuple(input_index[id(operands[which])] for operands in turns)
                 slot = slots.get(positions) or slots.setdefault(positions, namer.new("x"))
-                if slot_of.setdefault(id(operand), slot) != slot:
+                if slot_of.setdefault(id(turns[1][which]), slot) != slot:
                     raise _NoLoop("an input read in two patterns")
         self.slots = [(slot, namer.bind(itemgetter(*positions), "pick")) for positions, slot in slots.items()]
         carried = {~place for node in repeat for operand in operand_layout(node)[0]
@@ -768,8 +798,13 @@ class _Loop:
     def backward(self, lines: list[str], tuples: _Tuples, contributions: dict, needs: set[int], root: int) -> None:
         run, nodes, namer = self.run, self.nodes, self.namer
         start, period, count = run.start, run.period, run.count
-        needed = {place for place in range(period)
-                  if any(id(nodes[start + turn * period + place]) in needs for turn in range(count))}
+        needed = set()  # the places whose gradients matter (`needs`: reached from the root, reaching a parameter)
+        for place in range(period):
+            on = [id(nodes[start + turn * period + place]) in needs for turn in range(count)]
+            if any(on) and not all(on):  # eager's backward visits it on some turns only (an output of one sample)
+                raise _NoLoop("a place the backward visits on some turns only")
+            if on[0]:
+                needed.add(place)
         if not needed:
             lines[self.saved_at] = ""
             return
@@ -854,12 +889,12 @@ class _Loop:
         invariant_checks = list(dict.fromkeys(code for code in checks + guard_checks if not self._per_turn(code)))
         if invariant_checks:
             fixed = namer.new("finite_parameters")
-            lines.append(f"    {fixed} = {finite}({' + '.join(['0.0', *map(_atom, invariant_checks)])})")
+            lines.append(f"    {fixed} = {finite}({_written_sum(list(map(_atom, invariant_checks)))})")
 
         def finite_test(codes: list[str]) -> str:
             per_turn = [code for code in codes if self._per_turn(code)]
             tests = ([fixed] if invariant_checks else []) + (
-                [f"{finite}({' + '.join(['0.0', *map(_atom, per_turn)])})"] if per_turn else [])
+                [f"{finite}({_written_sum(list(map(_atom, per_turn)))})"] if per_turn else [])
             return " and ".join(tests) or "True"
 
         body: list[str] = []
@@ -886,6 +921,8 @@ class _Loop:
         if carry:  # last, all at once: the lines above (and each other's codes) may read this turn's carries
             carried_codes = [_gradient_code(self.tuples, carried_terms.get(place, [])) for place in carry]
             body.append(f"    {', '.join(carry.values())}, = {', '.join(carried_codes)},")
+        if not body:
+            raise _NoLoop("a backward loop with no lines")
         loop_names = set(upstream.values()) | set(carry.values())
         before, rendered = self._render(body, loop_names)
         text = "\n".join(rendered)
@@ -941,19 +978,28 @@ def _forward_code(entry: Primitive, codes: list[str], forward: Any, name: str, n
     """The right-hand side of a node's forward line."""
     if entry is _DOT:  # as engine.ops' dot: sum(map(mul, weights, inputs)) (+ bias)
         count = len(codes) // 2
-        if tuples.written_out:  # the same additions, from 0.0 as sum()'s, on locals (a loop's lines are written once)
-            text = " + ".join(["0.0", *map(_product, codes[:count], codes[count:2 * count])])
+        if tuples.written_out:  # the products on locals (a loop's lines are written once), added as sum() adds them
+            text = _written_sum(list(map(_product, codes[:count], codes[count:2 * count])))
         else:
             text = f"sum(map(mul, {tuples(codes[:count])}, {tuples(codes[count:2 * count])}))"
         return text + f" + {codes[-1]}" if len(codes) % 2 else text
     if entry is _SUM:
-        return " + ".join(["0.0", *codes]) if tuples.written_out else f"sum({tuples(codes)})"
+        return _written_sum(codes) if tuples.written_out else f"sum({tuples(codes)})"
     if entry is _MAX:
         return f"max({tuples(codes)})"
     if forward is not None:
         return _fill(forward, codes, name)
     function = namer.bind(entry.forward, _word(entry))
     return f"{function}({', '.join(codes)})"
+
+
+def _written_sum(codes: list[str]) -> str:
+    """sum() of these, written as eager's ops compute it: on Python < 3.12 (where sum() of floats adds
+    in order from 0) a chain of + on locals, cheaper than a call; else, or for a long one (too deep
+    for Python's compile()), sum() of a tuple."""
+    if _SUM_ADDS_IN_ORDER and len(codes) <= 64:
+        return " + ".join(["0.0", *codes])
+    return f"sum(({', '.join(codes)},))"
 
 
 _DEPTH = {"(": 1, ")": -1}.get
@@ -976,12 +1022,16 @@ def _gradient_code(tuples: _Tuples, terms: list[tuple[str, str]]) -> str:
     products = [_product(gradient, local) for gradient, local in terms]
     if len(terms) <= 4:
         return " + ".join(products)
-    if tuples.written_out:
+    if tuples.written_out and len(terms) <= 64:  # (a longer chain of + is too deep for Python's compile())
         return " + ".join(["0.0", *products])
+    adding = "sum(" if _SUM_ADDS_IN_ORDER else "reduce(add, "  # eager adds one term at a time: += in order
+    start = ")" if _SUM_ADDS_IN_ORDER else ", 0.0)"
+    if tuples.written_out:
+        return f"{adding}({', '.join(products)},){start}"
     if all(local == "1.0" for _, local in terms):
-        return f"sum({tuples([gradient for gradient, _ in terms])})"
+        return f"{adding}{tuples([gradient for gradient, _ in terms])}{start}"
     left, right = zip(*terms)
-    return f"sum(map(mul, {tuples(left)}, {tuples(right)}))"
+    return f"{adding}map(mul, {tuples(left)}, {tuples(right)}){start}"
 
 
 def _gradient_line(lines: list[str], namer: Namer, name: str, code: str) -> str:

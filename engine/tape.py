@@ -13,8 +13,10 @@ in slots of their own for its parents to read. Set-up is linear in the graph and
 
 from __future__ import annotations
 
+import functools
 import operator
-from typing import Any, Sequence
+import sys
+from typing import Any, Callable, Sequence
 
 from engine.ops import OPS
 
@@ -22,6 +24,15 @@ _SUM, _DOT = OPS["sum"], OPS["dot"]
 _ADD, _SUBTRACT, _MULTIPLY = OPS["+"], OPS["-"], OPS["*"]
 _SLOTTED = (_ADD, _SUBTRACT, _MULTIPLY)  # ops whose local derivatives are slots already: no call to make
 _mul = operator.mul
+
+
+def _added_in_order(terms: Any) -> float:
+    """The terms added one at a time from 0.0, in order, as eager backward()'s += adds them."""
+    return functools.reduce(operator.add, terms, 0.0)
+
+
+# sum() does the same before Python 3.12, faster; from 3.12 it compensates for rounding (Neumaier)
+_pile: Callable[[Any], float] = sum if sys.version_info < (3, 12) else _added_in_order
 _GENERIC, _DOT_KIND, _SUM_KIND = 0, 1, 2
 
 
@@ -136,7 +147,7 @@ class Tape:
             elif len(consumers) == 1:
                 gradients[out] = gradients[consumers[0]] * numbers[local_slots[0]]
             else:
-                gradients[out] = sum(map(_mul, map(gradient_of, consumers), map(read, local_slots)))
+                gradients[out] = _pile(map(_mul, map(gradient_of, consumers), map(read, local_slots)))
             if derivative is not None:
                 function, operand_slots, first, count, bare = derivative
                 local_derivatives = function(*map(read, operand_slots), numbers[out])
@@ -146,5 +157,5 @@ class Tape:
             if slot == self.root:
                 results.append(1.0)
             else:
-                results.append(sum(map(_mul, map(gradient_of, consumers), map(read, local_slots))))
+                results.append(_pile(map(_mul, map(gradient_of, consumers), map(read, local_slots))))
         return outputs, results

@@ -239,3 +239,83 @@ def test_a_unit_that_is_off_skips_its_weights_terms_unless_a_number_under_them_i
     assert all(same(e.grad, c.grad) for e, c in zip(flat, flat_compiled))
     if poison == math.inf or poison != poison:  # 0 * inf or 0 * NaN under a unit that is off: NaN, as eagerly
         assert any(math.isnan(p.grad) for p in flat_compiled)
+
+
+# ---- found by review: turns the loss's backward never visits, code Python refuses, sum() from 3.12 ----
+
+
+def eager_and_compiled(function, parameters, calls, pick=lambda result: result):
+    """For each call's arguments: the output and every parameter's .grad, eager and compiled, to compare."""
+    compiled = engine.compile(function)
+    for arguments in calls:
+        results = []
+        for run in (function, compiled):
+            for value in parameters:
+                value.grad = 0.0
+            output = pick(run(*arguments))
+            output.backward()
+            results.append([output.data] + [value.grad for value in parameters])
+        assert all(same(e, c) for e, c in zip(*results)), (arguments, results)
+    return compiled
+
+
+@pytest.mark.usefixtures("small_loops")
+def test_a_carried_statistic_read_through_detach_gets_no_gradient_lines():
+    """Eager backward() never visits the running statistic (read through detach()): on the second
+    call sqrt's derivative at 0 is inf there, and a loop that ran its lines anyway gave w.grad NaN."""
+    w = Value(0.5)
+
+    def function(xs):
+        statistic, total = Value(1.0, requires_grad=False), 0.0
+        for x in xs:
+            statistic = statistic + (w * x).sqrt()
+            total = total + (w * x) / (statistic.detach() + 1.0)
+        return total
+
+    eager_and_compiled(function, [w], [([1.0 + i for i in range(8)],), ([1.0, 2.0, 0.0, 4.0, 5.0, 6.0, 7.0, 8.0],)])
+
+
+@pytest.mark.usefixtures("small_loops")
+def test_the_loss_and_the_predictions_of_a_batch_it_does_not_read():
+    """step returns the training loss and validation predictions: the validation samples' nodes get
+    no gradient from the loss (an empty backward loop was a SyntaxError; inf in them gave NaN)."""
+    model = nn.MLP(2, [4, 1], rng=0)
+    rng = random.Random(0)
+    X = [[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(6)]
+    y = [rng.uniform(-1, 1) for _ in range(6)]
+    validation = [[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(6)]
+    poisoned = [row[:] for row in validation]
+    poisoned[3][0] = math.inf
+
+    def step(X, y, validation):
+        return nn.mse([model(x) for x in X], y), [model(x) for x in validation]
+
+    eager_and_compiled(step, model.parameters(), [(X, y, validation), (X, y, poisoned)], pick=lambda result: result[0])
+
+
+@pytest.mark.usefixtures("small_loops")
+def test_predictions_returned_as_a_list_with_nan_in_a_later_sample():
+    model = nn.MLP(2, [4, 1], rng=1)
+    rows = [[0.1 * i, -0.2 * i] for i in range(6)]
+    poisoned = [row[:] for row in rows]
+    poisoned[4][1] = math.nan
+    eager_and_compiled(lambda X: [model(x) for x in X], model.parameters(), [(rows,), (poisoned,)],
+                       pick=lambda result: result[0])
+
+
+@pytest.mark.usefixtures("small_loops")
+def test_a_wide_dot_in_a_loop_compiles():
+    """A dot of 3,000 products written as one chain of + is too deep for Python's compile()."""
+    rng = random.Random(1)
+    weights = [Value(rng.uniform(-0.01, 0.01)) for _ in range(3000)]
+    rows = [[rng.uniform(-1, 1) for _ in range(3000)] for _ in range(3)]
+    compiled = eager_and_compiled(lambda X: engine.sum([engine.dot(weights, x).sigmoid() for x in X]), weights, [(rows,)])
+    assert " repeats of these " in compiled.source
+
+
+@pytest.mark.usefixtures("small_loops")
+def test_sums_in_a_loop_add_as_sum_does_with_cancellation():
+    """From Python 3.12 sum() of floats compensates: a loop's dot must be summed as engine.dot sums it."""
+    weights = [Value(1.0), Value(1.0), Value(1.0)]
+    eager_and_compiled(lambda X: engine.sum([engine.dot(weights, x) for x in X]), weights,
+                       [([[1.0, 1.0, 1.0]] * 8,), ([[1e16, 1.0, -1e16]] * 8,)])
