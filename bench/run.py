@@ -155,7 +155,8 @@ def main() -> int:
     parser.add_argument("--only", nargs="+", help="run only these workloads (W1 W2 W2g W2c W3 W4 W5 leak)")
     parser.add_argument("--rounds", type=int, default=3, help="fresh processes per engine and timed workload")
     parser.add_argument("--instructions", action="store_true",
-                        help="count W1, W2, W2g, W3 and W5 instructions under valgrind (repeatable on a noisy machine)")
+                        help="count W1, W2, W2g, W2c, W3 and W5 instructions under valgrind (repeatable on a noisy "
+                        "machine), and for engine.compile its first call's and the break-even")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "latest.jsonl"))
     arguments = parser.parse_args()
     if arguments.child:
@@ -233,7 +234,11 @@ def instructions(tree: Path, engine_name: str, workload: str, size: int, counts:
         code = (f"import sys\nsys.path.insert(0, '.')\nfrom bench.engines import ENGINES\n"
                 f"engine = ENGINES[{engine_name!r}]()\nsize, count = {size}, {count}\n{_RUNS[workload]}\n")
         command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c", code]
-        completed = subprocess.run(command, cwd=tree, capture_output=True, text=True)
+        # one hash seed and one thread for every counted process: W5 loads numpy and scikit-learn, whose
+        # BLAS threads spin for a while, and valgrind counts them: W5's counts moved by +-10% between runs
+        environment = dict(os.environ, PYTHONHASHSEED="0", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+                           MKL_NUM_THREADS="1")
+        completed = subprocess.run(command, cwd=tree, capture_output=True, text=True, env=environment)
         match = re.search(r"refs:\s+([\d,]+)", completed.stderr)
         if match is None or completed.returncode != 0:
             raise RuntimeError(f"valgrind printed no instruction count:\n{completed.stderr[-2000:]}")
