@@ -33,9 +33,8 @@ import math
 import operator
 import re
 import sys
-from functools import reduce
-from operator import itemgetter
 import unicodedata
+from functools import reduce
 from itertools import accumulate, repeat
 from typing import Any, Callable, Sequence
 
@@ -438,7 +437,8 @@ def _generate(nodes: Sequence[Any], inputs: Sequence[Any], sources: Sequence[Any
         if leaf_names:
             reader = "inputs" if kind == "inputs" else "map(data_of, values)"
             if kind == "inputs" and len(picked) < len(leaves):
-                reader = f"{namer.bind(itemgetter(*picked), 'pick')}(inputs)" if len(picked) > 1 else f"(inputs[{picked[0]}],)"
+                pick = namer.bind(operator.itemgetter(*picked), "pick")
+                reader = f"{pick}(inputs)" if len(picked) > 1 else f"(inputs[{picked[0]}],)"
             comment = "numbers from the arguments" if kind == "inputs" else "read from .data on every call"
             lines.append(f"    # {kind}: {comment}")
             lines.append(f"    {', '.join(leaf_names)}{',' if len(leaf_names) == 1 else ''} = {reader}")
@@ -473,8 +473,11 @@ def _generate(nodes: Sequence[Any], inputs: Sequence[Any], sources: Sequence[Any
     wanted = {id(source) for source in sources if source._entry is not None}
     needs = set(wanted)
     for node in nodes:
-        operands, tracked = operand_layout(node)
-        if any(flag and id(operand) in needs for operand, flag in zip(operands, tracked)):
+        parents = locals_of.get(id(node))  # a node in a loop has none here: its parents from its operands
+        if parents is None:
+            operands, tracked = operand_layout(node)
+            parents = [(id(operand), "") for operand, flag in zip(operands, tracked) if flag]
+        if any(parent in needs for parent, _ in parents):
             needs.add(id(node))
     contributions: dict[int, list[tuple[Any, str]]] = {}  # Value -> (consumer's gradient, local derivative)
     root = outputs[0]
@@ -652,7 +655,7 @@ class _Loop:
                 slot = slots.get(positions) or slots.setdefault(positions, namer.new("x"))
                 if slot_of.setdefault(id(turns[1][which]), slot) != slot:
                     raise _NoLoop("an input read in two patterns")
-        self.slots = [(slot, namer.bind(itemgetter(*positions), "pick")) for positions, slot in slots.items()]
+        self.slots = [(slot, namer.bind(operator.itemgetter(*positions), "pick")) for positions, slot in slots.items()]
         carried = {~place for node in repeat for operand in operand_layout(node)[0]
                    if (place := self.place.get(id(operand), 0)) < 0}
         self.carried = {place: namer.new(f"{self.body[place]}_before") for place in sorted(carried)}

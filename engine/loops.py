@@ -99,11 +99,11 @@ def _periodic_until(signatures: list[int], position: int, period: int) -> int:
     """The first place from `position` whose signature differs from the one `period` later: compared
     at C speed, in chunks that double, so that a short stretch costs little."""
     end, chunk = len(signatures) - period, 64
-    for position in range(position, min(position + 8, end)):  # most candidates differ within a few places
+    first_few = min(position + 8, end)
+    while position < first_few:  # most candidates differ within a few places: one by one first
         if signatures[position] != signatures[position + period]:
             return position
-    else:
-        position = min(position + 1, end)
+        position += 1
     while position < end:
         stop = min(position + chunk, end)
         found = bytes(map(ne, signatures[position:stop], signatures[position + period:stop + period])).find(1)
